@@ -1,0 +1,20 @@
+{
+  "targets": [
+    {
+      "target_name": "tcp_keepalive",
+      "sources": ["src-native/addon.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"],
+      "conditions": [
+        ["OS=='linux'", {
+          "sources": [
+            "src-native/sockopt_posix.cc",
+            "src-native/socket_identity_posix.cc",
+            "src-native/tcp_info_linux.cc"
+          ]
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,68 @@
+// Socket identity on POSIX: the inode of the socket, which the kernel never gives to another
+// open socket, so a recycled descriptor number is caught before any option is touched.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "keepalive.h"
+
+namespace tcpka {
+namespace {
+
+bool IsTcpStream(SocketHandle sock, Failure* failure) {
+  int type = 0;
+  socklen_t len = sizeof(type);
+  if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
+    *failure = {errno, "getsockopt", "SO_TYPE"};
+    return false;
+  }
+  int protocol = IPPROTO_TCP;
+#ifdef SO_PROTOCOL
+  len = sizeof(protocol);
+  if (getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) != 0) {
+    *failure = {errno, "getsockopt", "SO_PROTOCOL"};
+    return false;
+  }
+#endif
+  // Only AF_INET/AF_INET6 stream sockets carry TCP; AF_UNIX streams report protocol 0.
+  sockaddr_storage addr{};
+  socklen_t addr_len = sizeof(addr);
+  if (getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) {
+    *failure = {errno, "getsockname", ""};
+    return false;
+  }
+  bool inet = addr.ss_family == AF_INET || addr.ss_family == AF_INET6;
+  if (type != SOCK_STREAM || protocol != IPPROTO_TCP || !inet) {
+    *failure = {ENOTSOCK, "getsockopt", "SO_PROTOCOL"};
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool IdentifySocket(SocketHandle sock, SocketId expected, SocketId* out, Failure* failure) {
+  struct stat st {};
+  if (fstat(sock, &st) != 0) {
+    *failure = {errno, "fstat", ""};
+    return false;
+  }
+  SocketId id = static_cast<SocketId>(st.st_ino);
+  if (expected != 0) {
+    if (id != expected) {
+      *failure = {ESTALE, "fstat", ""};
+      return false;
+    }
+  } else if (!S_ISSOCK(st.st_mode)) {
+    *failure = {ENOTSOCK, "fstat", ""};
+    return false;
+  } else if (!IsTcpStream(sock, failure)) {
+    return false;
+  }
+  *out = id;
+  return true;
+}
+
+}  // namespace tcpka
