@@ -24,20 +24,30 @@ function applyPlan(target: Target, resolved: Resolved, plan: Plan): void {
   conclude(target, resolved, native.apply(resolved.fd, state, plan.mask, enable, idle, interval, count, userTimeout));
 }
 
+// Runs the queued plan when the socket emits 'connect', before any 'connect' listener. If it
+// fails, the socket is destroyed with the error and 'connect' is not emitted at all.
 function applyOnConnect(socket: net.Socket, plan: Plan): void {
   const earlier = pending.get(socket);
   pending.set(socket, earlier ? mergePlans(earlier, plan) : plan);
   if (earlier) return;
-  socket.prependOnceListener('connect', () => {
+  const hadOwnEmit = Object.prototype.hasOwnProperty.call(socket, 'emit');
+  const originalEmit = socket.emit;
+  socket.emit = function emitAfterConfiguring(this: net.Socket, event: string | symbol, ...args: unknown[]): boolean {
+    if (event !== 'connect' && event !== 'close') return originalEmit.call(this, event, ...args);
+    if (hadOwnEmit) socket.emit = originalEmit;
+    else delete (socket as { emit?: unknown }).emit;
     const queued = pending.get(socket);
     pending.delete(socket);
-    if (!queued) return;
-    try {
-      applyPlan(socket, resolveNow(socket), queued);
-    } catch (error) {
-      socket.destroy(error as Error);
+    if (event === 'connect' && queued) {
+      try {
+        applyPlan(socket, resolveNow(socket), queued);
+      } catch (error) {
+        socket.destroy(error as Error);
+        return false;
+      }
     }
-  });
+    return originalEmit.call(this, event, ...args);
+  } as typeof socket.emit;
 }
 
 /**

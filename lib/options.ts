@@ -29,11 +29,16 @@ export interface Plan {
 
 const TIMINGS: readonly Field[] = ['idle', 'interval', 'count', 'userTimeout'];
 
+function normalize(key: string): string {
+  return key.toLowerCase().replace(/[^a-z]/g, '');
+}
+
+/** The known option a mistyped key most likely meant (shared prefix, containment, or one typo). */
 function closestKey(key: string): Field | undefined {
-  const lower = key.toLowerCase();
-  return FIELDS.find((f) => {
-    const target = f.toLowerCase();
-    return lower.startsWith(target) || target.startsWith(lower) || lower.includes(target.slice(0, 5));
+  const typed = normalize(key);
+  return FIELDS.find((field) => {
+    const known = normalize(field);
+    return typed.includes(known) || known.includes(typed) || typed.startsWith(known.slice(0, 4)) || known.startsWith(typed.slice(0, 4));
   });
 }
 

@@ -1,5 +1,6 @@
 // Real loopback connections for tests, closed again by closeAll() in afterEach.
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { once } from 'node:events';
 
 const open = new Set<net.Socket | net.Server>();
@@ -19,7 +20,9 @@ export function track<T extends net.Socket | net.Server>(item: T): T {
 /** A listening server on 127.0.0.1 (or `host`) with an ephemeral port. */
 export async function listen(server = net.createServer(), host = '127.0.0.1'): Promise<net.Server> {
   track(server);
-  server.on('connection', (socket) => track(socket));
+  // A TLS server's 'connection' socket is the raw transport under a TLSWrap: destroying it
+  // directly crashes Node's TLS layer, so only the TLS sockets themselves are tracked.
+  server.on(server instanceof tls.Server ? 'secureConnection' : 'connection', (socket: net.Socket) => track(socket));
   server.listen(0, host);
   await once(server, 'listening');
   return server;
