@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+'use strict';
+// Command-line entry: `tcp-keepalive demo` and `tcp-keepalive watch` (see --help).
+const commands = {
+  demo: () => require('../dist/cli/demo').runDemo(process.argv.slice(1)),
+};
+
+const usage = `Usage: tcp-keepalive <command> [options]
+
+Commands:
+  demo     open a loopback connection with keepalive (idle 2 s, interval 1 s, count 3), print the
+           kernel's read-back and live TCP_INFO, then cut the path and show the kernel detecting
+           the dead peer (ETIMEDOUT). Needs no root (uses unshare -rn).
+  help     show this text`;
+
+const name = process.argv[2];
+if (!name || name === 'help' || name === '--help' || name === '-h') {
+  console.log(usage);
+  process.exit(name ? 0 : 2);
+}
+const command = commands[name];
+if (!command) {
+  console.error(`tcp-keepalive: unknown command "${name}"\n\n${usage}`);
+  process.exit(2);
+}
+command().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`tcp-keepalive ${name}: ${error && error.message}`);
+    process.exit(1);
+  },
+);
