@@ -1,5 +1,4 @@
-// ESM entry: re-exports the CommonJS build so both module systems share one native binding.
-import api from './dist/index.js';
-
-export const { setKeepAlive, getKeepAlive, getTcpInfo, capabilities } = api;
-export default api;
+// ESM entry: re-exports the CommonJS build (named exports found by Node's CJS lexer), so both
+// module systems share one module instance and one native binding.
+export * from './dist/index.js';
+export { default } from './dist/index.js';
