@@ -3,6 +3,7 @@
 // Command-line entry: `tcp-keepalive demo` and `tcp-keepalive watch` (see --help).
 const commands = {
   demo: () => require('../dist/cli/demo').runDemo(process.argv.slice(1)),
+  watch: () => require('../dist/cli/watch').runWatch(process.argv.slice(3)),
 };
 
 const usage = `Usage: tcp-keepalive <command> [options]
@@ -11,6 +12,8 @@ Commands:
   demo     open a loopback connection with keepalive (idle 2 s, interval 1 s, count 3), print the
            kernel's read-back and live TCP_INFO, then cut the path and show the kernel detecting
            the dead peer (ETIMEDOUT). Needs no root (uses unshare -rn).
+  watch    a live table of TCP connections with their keepalive settings, timer and probe
+           counters, like top for keepalive (tcp-keepalive watch --help for its options)
   help     show this text`;
 
 const name = process.argv[2];

@@ -25,6 +25,11 @@ export interface NativeBinding {
   ): NativeFailure | undefined;
   read(socket: number, state: Float64Array): NativeFailure | undefined;
   tcpInfo(socket: number, state: Float64Array, buffer: Uint8Array): NativeFailure | undefined;
+  /** Walks this thread's libuv loop for the TCP handle with these addresses (peer null: a
+   * listener); true and state[1] = its OS socket when found. */
+  locate(localAddress: string, localPort: number, peerAddress: string | null, peerPort: number, state: Float64Array): boolean;
+  /** Feature bits (keepalive.h enum Feature) of the options the running OS accepts. */
+  probe(): number;
   fieldCount: number;
 }
 

@@ -6,7 +6,8 @@ export type ErrorCode =
   | 'ERR_INVALID_ARG_VALUE'
   | 'ERR_OUT_OF_RANGE'
   | 'ERR_SOCKET_CLOSED'
-  | 'ERR_SOCKET_NOT_CONNECTED';
+  | 'ERR_SOCKET_NOT_CONNECTED'
+  | 'ERR_MONITOR_CLOSED';
 
 export interface CodedError extends Error {
   code: string;
@@ -75,5 +76,41 @@ export function systemError(errnoValue: number, syscall: string, option?: string
   error.errno = negative;
   error.syscall = syscall;
   if (option) error.option = option;
+  return error;
+}
+
+/** An optional peer dependency (undici, ws) that a helper needs is not installed. */
+export function peerMissing(name: string, feature: string, cause: unknown): CodedError {
+  const error = coded(
+    new Error(`${feature} needs the optional peer dependency "${name}": install it with \`npm install ${name}\``),
+    'MODULE_NOT_FOUND',
+  );
+  Object.defineProperty(error, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
+  return error;
+}
+
+/** A call on a monitor after close(). */
+export function monitorClosed(): CodedError {
+  return coded(new Error('The monitor is closed; create a new one with monitor()'), 'ERR_MONITOR_CLOSED');
+}
+
+/**
+ * The running OS has no such option (e.g. TCP_KEEPCNT on Windows before 10 1703): a system-style
+ * ENOPROTOOPT error, thrown before any syscall so nothing is half-applied.
+ */
+export function optionNotSupported(field: string, option: string): SystemError {
+  let errnoValue = 0;
+  for (const [value, [name]] of getSystemErrorMap()) {
+    if (name === 'ENOPROTOOPT') errnoValue = value;
+  }
+  const error = coded(
+    new Error(
+      `setsockopt ${option} failed: ENOPROTOOPT (this ${process.platform} system cannot set "${field}"; see capabilities())`,
+    ),
+    'ENOPROTOOPT',
+  ) as SystemError;
+  error.errno = errnoValue;
+  error.syscall = 'setsockopt';
+  error.option = option;
   return error;
 }

@@ -1,6 +1,6 @@
 // Validation and rounding: turns the user's options (ms) into a complete plan in kernel units
 // before any syscall is made.
-import { invalidArgType, invalidArgValue, outOfRange } from './errors';
+import { invalidArgType, invalidArgValue, optionNotSupported, outOfRange } from './errors';
 import { limits } from './platform';
 
 export interface KeepAliveOptions {
@@ -45,8 +45,9 @@ function closestKey(key: string): Field | undefined {
 /** Round ms up to whole kernel units, then check the kernel's range. */
 function toUnits(name: string, ms: number, unitMs: number, minUnits: number, maxUnits: number): number {
   const maxMs = maxUnits * unitMs;
-  const range = `>= ${minUnits === 0 ? 0 : 1} and <= ${maxMs} ms (${maxUnits} ${unitMs === 1000 ? 's' : 'ms'}, the ${process.platform} maximum)`;
   if (Number.isNaN(ms) || ms < 0 || ms > maxMs || (minUnits > 0 && ms === 0)) {
+    // The message is built only here: this function is on every setKeepAlive call.
+    const range = `>= ${minUnits === 0 ? 0 : 1} and <= ${maxMs} ms (${maxUnits} ${unitMs === 1000 ? 's' : 'ms'}, the ${process.platform} maximum)`;
     throw outOfRange(`options.${name}`, range, ms);
   }
   return Math.max(minUnits, Math.ceil(ms / unitMs));
@@ -73,6 +74,9 @@ export function planFromOptions(options: unknown): Plan {
         `is not a keepalive option${hint ? ` (did you mean "${hint}"?)` : ''}. Known options: ${FIELDS.join(', ')}`,
       );
     }
+  }
+  for (const field of FIELDS) {
+    if (record[field] !== undefined && !limits.settable[field]) throw optionNotSupported(field, limits.optionNames[field]);
   }
   const enable = record.enable;
   if (enable !== undefined && typeof enable !== 'boolean') {
@@ -105,7 +109,7 @@ export function planFromOptions(options: unknown): Plan {
     set('count', count);
   }
   if (userTimeout !== undefined) {
-    set('userTimeout', toUnits('userTimeout', userTimeout, limits.userTimeoutUnitMs, 0, limits.maxUserTimeoutUnits));
+    set('userTimeout', toUnits('userTimeout', userTimeout, limits.userTimeoutUnitMs, limits.minUserTimeoutUnits, limits.maxUserTimeoutUnits));
   }
   const anyTiming = TIMINGS.some((field) => record[field] !== undefined);
   if (enable !== undefined || anyTiming) set('enable', enable ?? true ? 1 : 0);

@@ -1,5 +1,14 @@
 // What the running platform can hold: units, limits and which options exist. The only place
 // that knows per-platform numbers; options.ts rounds and validates against it.
+import type { Field } from './options';
+import { native } from './binding';
+
+/**
+ * Where getKeepAlive() takes a value from: 'kernel' = read back from the socket; 'remembered' =
+ * the value this package last wrote to that socket (the platform default before any write);
+ * 'fixed' = a platform constant that cannot be changed; 'unsupported' = no such option (0).
+ */
+export type ReadSource = 'kernel' | 'remembered' | 'fixed' | 'unsupported';
 
 export interface PlatformLimits {
   /** Milliseconds per kernel unit of idle and interval (Linux: whole seconds). */
@@ -15,6 +24,18 @@ export interface PlatformLimits {
   /** TCP_USER_TIMEOUT is held in ms on Linux. */
   userTimeoutUnitMs: number;
   maxUserTimeoutUnits: number;
+  /** 0 = "kernel default" where the kernel has one (Linux, BSDs); Windows has no such value. */
+  minUserTimeoutUnits: number;
+  /** Which options the running OS accepts; asking for another is a typed ENOPROTOOPT error. */
+  settable: Readonly<Record<Field, boolean>>;
+  /** The OS option behind each field, named in errors. */
+  optionNames: Readonly<Record<Field, string>>;
+  readFrom: Readonly<Record<Field, ReadSource>>;
+  /** Windows without TCP_KEEPIDLE: enable, idle and interval (ms) go through SIO_KEEPALIVE_VALS. */
+  keepAliveVals: boolean;
+  /** What an option reads as before this package wrote it, where it cannot be read (kernel units). */
+  defaults: { idle: number; interval: number; count: number };
+  tcpInfo: boolean;
 }
 
 export interface Capabilities {
@@ -28,6 +49,8 @@ export interface Capabilities {
   tcpInfo: boolean;
   /** getKeepAlive() reports what the kernel holds (not values remembered by this package). */
   readBack: boolean;
+  /** Where getKeepAlive() takes each value from (see ReadSource). */
+  readFrom: Readonly<Record<Field, ReadSource>>;
   /** Accepted sockets inherit keepalive options set on a listening server. */
   serverInheritance: boolean;
   /** Kernel units and limits, in milliseconds (count in probes). */
@@ -38,10 +61,18 @@ export interface Capabilities {
     maxInterval: number;
     maxCount: number;
     maxUserTimeout: number;
+    userTimeoutGranularity: number;
   };
 }
 
 const INT32_MAX = 2 ** 31 - 1;
+const UINT32_MAX_MS_IN_S = 4_294_967; // BSD kernels store seconds as ms/ticks in 32 bits
+
+const ALL: Readonly<Record<Field, boolean>> = { enable: true, idle: true, interval: true, count: true, userTimeout: true };
+const KERNEL: Readonly<Record<Field, ReadSource>> = {
+  enable: 'kernel', idle: 'kernel', interval: 'kernel', count: 'kernel', userTimeout: 'kernel',
+};
+const NO_DEFAULTS = { idle: 0, interval: 0, count: 0 };
 
 const LINUX: PlatformLimits = {
   idleUnitMs: 1000,
@@ -53,18 +84,105 @@ const LINUX: PlatformLimits = {
   maxCount: 127, // MAX_TCP_KEEPCNT
   userTimeoutUnitMs: 1,
   maxUserTimeoutUnits: INT32_MAX,
+  minUserTimeoutUnits: 0,
+  settable: ALL,
+  optionNames: {
+    enable: 'SO_KEEPALIVE', idle: 'TCP_KEEPIDLE', interval: 'TCP_KEEPINTVL', count: 'TCP_KEEPCNT',
+    userTimeout: 'TCP_USER_TIMEOUT',
+  },
+  readFrom: KERNEL,
+  keepAliveVals: false,
+  defaults: NO_DEFAULTS,
+  tcpInfo: true,
 };
 
-export const limits: PlatformLimits = LINUX;
+// macOS: 0 would mean "system default" there, so 1 s stays the minimum as on Linux.
+const DARWIN: PlatformLimits = {
+  ...LINUX,
+  maxIdleUnits: UINT32_MAX_MS_IN_S,
+  maxIntervalUnits: UINT32_MAX_MS_IN_S,
+  maxCount: INT32_MAX,
+  userTimeoutUnitMs: 1000, // TCP_RXT_CONNDROPTIME is in seconds: rounded up
+  maxUserTimeoutUnits: UINT32_MAX_MS_IN_S,
+  optionNames: {
+    enable: 'SO_KEEPALIVE', idle: 'TCP_KEEPALIVE', interval: 'TCP_KEEPINTVL', count: 'TCP_KEEPCNT',
+    userTimeout: 'TCP_RXT_CONNDROPTIME',
+  },
+};
+
+// Bit values of enum Feature in src-native/keepalive.h.
+const FEATURE = { keepIdle: 1, keepIntvl: 2, keepCnt: 4, userTimeout: 8, keepAliveVals: 16, tcpInfo: 32 };
+
+function freebsd(features: number): PlatformLimits {
+  const userTimeout = (features & FEATURE.userTimeout) !== 0; // TCP_MAXUNACKTIME, FreeBSD 14+
+  return {
+    ...DARWIN,
+    settable: { ...ALL, userTimeout },
+    optionNames: { ...LINUX.optionNames, userTimeout: 'TCP_MAXUNACKTIME' },
+    readFrom: { ...KERNEL, userTimeout: userTimeout ? 'kernel' : 'unsupported' },
+  };
+}
+
+// Windows: TCP_KEEPIDLE/TCP_KEEPINTVL (s, 10 1709+) and TCP_KEEPCNT (10 1703+) where the running
+// build accepts them; else the write-only SIO_KEEPALIVE_VALS (ms) with a fixed 10 probes.
+function windows(features: number): PlatformLimits {
+  const options = (features & FEATURE.keepIdle) !== 0 && (features & FEATURE.keepIntvl) !== 0;
+  const vals = !options && (features & FEATURE.keepAliveVals) !== 0;
+  const count = (features & FEATURE.keepCnt) !== 0;
+  const userTimeout = (features & FEATURE.userTimeout) !== 0;
+  const timing: ReadSource = options ? 'kernel' : 'remembered';
+  return {
+    idleUnitMs: vals ? 1 : 1000,
+    intervalUnitMs: vals ? 1 : 1000,
+    // The ioctl takes ULONG ms; the native call passes int32, so INT32_MAX ms (24.8 days) is the cap.
+    maxIdleUnits: vals ? INT32_MAX : UINT32_MAX_MS_IN_S,
+    maxIntervalUnits: vals ? INT32_MAX : UINT32_MAX_MS_IN_S,
+    minIdleUnits: 1,
+    minIntervalUnits: 1,
+    maxCount: 255, // "illegal to set a value greater than 255"
+    userTimeoutUnitMs: 1, // TCP_MAXRTMS
+    maxUserTimeoutUnits: INT32_MAX,
+    minUserTimeoutUnits: 1, // 0 is not "system default" for TCP_MAXRTMS: refused
+    settable: { enable: true, idle: options || vals, interval: options || vals, count, userTimeout },
+    optionNames: {
+      enable: 'SO_KEEPALIVE',
+      idle: options ? 'TCP_KEEPIDLE' : 'SIO_KEEPALIVE_VALS',
+      interval: options ? 'TCP_KEEPINTVL' : 'SIO_KEEPALIVE_VALS',
+      count: 'TCP_KEEPCNT',
+      userTimeout: 'TCP_MAXRTMS',
+    },
+    readFrom: {
+      enable: 'kernel', idle: timing, interval: timing, count: count ? 'kernel' : 'fixed',
+      userTimeout: userTimeout ? 'kernel' : 'unsupported',
+    },
+    keepAliveVals: vals,
+    // System defaults: KeepAliveTime 2 h, KeepAliveInterval 1 s, 10 probes (Vista+).
+    defaults: { idle: vals ? 7_200_000 : 7200, interval: vals ? 1000 : 1, count: 10 },
+    tcpInfo: (features & FEATURE.tcpInfo) !== 0,
+  };
+}
+
+function detect(): PlatformLimits {
+  switch (process.platform) {
+    case 'linux': return LINUX;
+    case 'darwin': return DARWIN;
+    case 'freebsd': return freebsd(native.probe());
+    case 'win32': return windows(native.probe());
+    default: return LINUX;
+  }
+}
+
+export const limits: PlatformLimits = detect();
 
 const frozenCapabilities: Capabilities = Object.freeze({
   platform: process.platform,
-  idle: true,
-  interval: true,
-  count: true,
-  userTimeout: true,
-  tcpInfo: true,
-  readBack: true,
+  idle: limits.settable.idle,
+  interval: limits.settable.interval,
+  count: limits.settable.count,
+  userTimeout: limits.settable.userTimeout,
+  tcpInfo: limits.tcpInfo,
+  readBack: Object.values(limits.readFrom).every((source) => source === 'kernel'),
+  readFrom: Object.freeze({ ...limits.readFrom }),
   serverInheritance: process.platform === 'linux',
   limits: Object.freeze({
     idleGranularity: limits.idleUnitMs,
@@ -73,6 +191,7 @@ const frozenCapabilities: Capabilities = Object.freeze({
     maxInterval: limits.maxIntervalUnits * limits.intervalUnitMs,
     maxCount: limits.maxCount,
     maxUserTimeout: limits.maxUserTimeoutUnits * limits.userTimeoutUnitMs,
+    userTimeoutGranularity: limits.userTimeoutUnitMs,
   }),
 });
 

@@ -2,8 +2,10 @@
 // acting on a descriptor number that now belongs to another socket.
 import * as net from 'node:net';
 import { constants } from 'node:os';
+import { getSystemErrorMap } from 'node:util';
 import { invalidArgType, socketClosed, socketNotConnected, systemError } from './errors';
 import { native, STATE_SLOTS, type NativeFailure } from './binding';
+import { locateSocket } from './target-lookup';
 
 export type Target = net.Socket | net.Server;
 
@@ -17,7 +19,16 @@ export interface Resolved {
   handle: object;
 }
 
-const { ESTALE, ENOTSOCK, EBADF } = constants.errno;
+// Errno values as the native layer reports them (positive): errno on POSIX, libuv's codes on
+// Windows (where os.constants.errno holds the C runtime's numbers instead, and no ESTALE).
+function errnoNamed(name: 'ESTALE' | 'ENOTSOCK' | 'EBADF'): number {
+  if (process.platform !== 'win32') return constants.errno[name];
+  for (const [value, [known]] of getSystemErrorMap()) if (known === name) return -value;
+  return Number.NaN;
+}
+const ESTALE = errnoNamed('ESTALE');
+const ENOTSOCK = errnoNamed('ENOTSOCK');
+const EBADF = errnoNamed('EBADF');
 
 // Identity (inode) of each libuv handle's socket, learned at first use. Keyed by the handle so a
 // reconnected net.Socket (new handle) starts over, and the entry goes with the handle.
@@ -47,14 +58,16 @@ export function resolve(target: Target): Resolved | null {
     if (typeof handle.fd !== 'number') {
       throw invalidArgType('server', 'a server with its own listening socket (cluster workers have none)', target);
     }
-    if (handle.fd < 0) throw socketClosed(describeTarget(target));
-    return { fd: handle.fd, handle };
+    const fd = handle.fd >= 0 ? handle.fd : locateSocket(target, handle);
+    if (fd === null) throw socketClosed(describeTarget(target));
+    return { fd, handle };
   }
   if (target.destroyed) throw socketClosed(describeTarget(target));
   const handle = (target as unknown as { _handle: HandleLike | null })._handle;
   if (!handle) return null;
   if (typeof handle.fd !== 'number') throw invalidArgType('socket', 'a TCP socket', target);
-  return handle.fd < 0 ? null : { fd: handle.fd, handle };
+  const fd = handle.fd >= 0 ? handle.fd : locateSocket(target, handle);
+  return fd === null ? null : { fd, handle };
 }
 
 /** Like resolve(), but a socket without a descriptor is an error. */

@@ -13,19 +13,32 @@ constexpr size_t kStateSlots = 8;
 
 struct Call {
   SocketHandle sock;
-  Napi::Float64Array state;
+  double* state;
 };
+
+// Finds the data of a typed array of `type` with at least `min_length` elements. One
+// napi_get_typedarray_info per array: the node-addon-api wrappers query the array once per
+// accessor, which the profile showed as a tenth of a getTcpInfo call.
+bool TypedArrayData(napi_env env, napi_value value, napi_typedarray_type type, size_t min_length,
+                    void** data, size_t* length) {
+  bool is_typed_array = false;
+  napi_typedarray_type actual;
+  return napi_is_typedarray(env, value, &is_typed_array) == napi_ok && is_typed_array &&
+         napi_get_typedarray_info(env, value, &actual, length, data, nullptr, nullptr) == napi_ok &&
+         actual == type && *length >= min_length;
+}
 
 bool Unpack(const Napi::CallbackInfo& info, size_t argc, Call* call) {
   Napi::Env env = info.Env();
-  if (info.Length() < argc || !info[0].IsNumber() || !info[1].IsTypedArray() ||
-      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
-      info[1].As<Napi::Float64Array>().ElementLength() < kStateSlots) {
+  void* state = nullptr;
+  size_t length = 0;
+  if (info.Length() < argc || !info[0].IsNumber() ||
+      !TypedArrayData(env, info[1], napi_float64_array, kStateSlots, &state, &length)) {
     Napi::TypeError::New(env, "tcp-keepalive native: bad arguments").ThrowAsJavaScriptException();
     return false;
   }
   call->sock = static_cast<SocketHandle>(info[0].As<Napi::Number>().Int64Value());
-  call->state = info[1].As<Napi::Float64Array>();
+  call->state = static_cast<double*>(state);
   return true;
 }
 
@@ -80,15 +93,15 @@ Napi::Value TcpInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Call call;
   if (!Unpack(info, 3, &call)) return env.Undefined();
-  if (!info[2].IsTypedArray() ||
-      info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+  void* buf = nullptr;
+  size_t len = 0;
+  if (!TypedArrayData(env, info[2], napi_uint8_array, 0, &buf, &len)) {
     Napi::TypeError::New(env, "tcp-keepalive native: bad buffer").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  Napi::Uint8Array buf = info[2].As<Napi::Uint8Array>();
-  size_t len = buf.ElementLength();
   Failure failure;
-  if (!Identify(call, &failure) || !ReadTcpInfo(call.sock, buf.Data(), &len, &failure)) {
+  if (!Identify(call, &failure) ||
+      !ReadTcpInfo(call.sock, static_cast<uint8_t*>(buf), &len, &failure)) {
     return Report(env, failure);
   }
   call.state[1] = static_cast<double>(len);
@@ -98,8 +111,22 @@ Napi::Value TcpInfo(const Napi::CallbackInfo& info) {
 }  // namespace
 }  // namespace tcpka
 
+#ifdef __linux__
+namespace tcpka {
+void RegisterDiag(Napi::Env env, Napi::Object exports);  // diag_linux.cc
+}  // namespace tcpka
+#endif
+
+namespace tcpka {
+void RegisterLookup(Napi::Env env, Napi::Object exports);  // addon_lookup.cc: locate, probe
+}  // namespace tcpka
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace tcpka;
+  RegisterLookup(env, exports);
+#ifdef __linux__
+  RegisterDiag(env, exports);
+#endif
   exports.Set("apply", Napi::Function::New(env, Apply, "apply"));
   exports.Set("read", Napi::Function::New(env, Read, "read"));
   exports.Set("tcpInfo", Napi::Function::New(env, TcpInfo, "tcpInfo"));

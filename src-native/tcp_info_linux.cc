@@ -1,5 +1,6 @@
 // TCP_INFO on Linux. The struct grew from 104 to 280 bytes over kernel versions, so the caller's
 // buffer is filled as far as the running kernel goes and the length it returned is passed back.
+// FreeBSD reads its (different, 236-byte) struct tcp_info the same way; lib/ decodes each.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>

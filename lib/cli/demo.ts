@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { setKeepAlive, getKeepAlive, getTcpInfo } from '../index';
+import { setKeepAlive, getKeepAlive, getTcpInfo, monitor, type DeathReport } from '../index';
 
 const CONFIG = { idle: 2000, interval: 1000, count: 3 };
 const INSIDE = 'TCP_KEEPALIVE_DEMO_NETNS';
@@ -78,12 +78,22 @@ async function demoConnection(print: Print, cutPath: (() => void) | null): Promi
     cutPath();
     print(`path to the peer cut (loopback down); the peer was last heard ${silentFor} ms ago`);
     print(`the kernel must give up ${bound} ms after that (idle ${CONFIG.idle} + ${CONFIG.count} x interval ${CONFIG.interval})`);
+    // The monitor gives the early warning (probes out, before the kernel gives up) and the cause.
+    const watcher = monitor({ interval: 100 });
+    watcher.add(client);
+    watcher.on('probing', (_socket, state) => {
+      print(`early warning: ${state.probesOut} keepalive probe(s) unanswered, next timer in ${state.expiresIn} ms`);
+    });
+    const death = once(watcher, 'dead') as Promise<[net.Socket, DeathReport]>;
     const timeout = setTimeout(() => client.destroy(new Error('demo: no detection within 3x the bound')), 3 * bound);
     const [error] = (await once(client, 'error').catch((e) => [e])) as [NodeJS.ErrnoException];
     clearTimeout(timeout);
     const elapsed = Date.now() - lastHeard;
     print(`dead peer detected: ${error.code} after ${seconds(elapsed)} of silence (configured bound ${seconds(bound)})`);
-    return error.code === 'ETIMEDOUT' ? 0 : 1;
+    const [, report] = await death;
+    watcher.close();
+    print(`cause of death: ${report.cause} (${report.rule})`);
+    return error.code === 'ETIMEDOUT' && report.cause === 'keepalive-timeout' ? 0 : 1;
   } finally {
     clearInterval(tick);
     client.destroy();

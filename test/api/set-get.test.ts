@@ -1,7 +1,7 @@
 // setKeepAlive / getKeepAlive against the kernel, with `ss` as the independent observer.
 import { setKeepAlive, getKeepAlive, capabilities } from '../../lib';
 import { connectedPair, closeAll, listen } from '../helpers/sockets';
-import { ssByLocalPort } from '../helpers/ss';
+import { ssOf } from '../helpers/ss';
 import { keepaliveDefaults } from '../helpers/sysctl';
 import { once } from 'node:events';
 import * as net from 'node:net';
@@ -17,9 +17,9 @@ describe('setKeepAlive then getKeepAlive', () => {
 
   it('is visible to ss: a keepalive timer armed for at most the idle time', async () => {
     const { client } = await connectedPair();
-    expect(ssByLocalPort(client.localPort!)[0].timer).toBeUndefined();
+    expect(ssOf(client).timer).toBeUndefined();
     setKeepAlive(client, { idle: 7000 });
-    const [entry] = ssByLocalPort(client.localPort!);
+    const entry = ssOf(client);
     expect(entry.timer?.name).toBe('keepalive');
     expect(entry.timer!.expiresMs).toBeGreaterThan(5000);
     expect(entry.timer!.expiresMs).toBeLessThanOrEqual(7000);
@@ -30,10 +30,10 @@ describe('setKeepAlive then getKeepAlive', () => {
     const { client } = await connectedPair();
     setKeepAlive(client, { idle: 4000 });
     setKeepAlive(client, { enable: false, idle: 9000 });
-    expect(ssByLocalPort(client.localPort!)[0].timer).toBeUndefined();
+    expect(ssOf(client).timer).toBeUndefined();
     expect(getKeepAlive(client)).toMatchObject({ enable: false, idle: 9000 });
     setKeepAlive(client, { enable: true });
-    expect(ssByLocalPort(client.localPort!)[0].timer?.expiresMs).toBeGreaterThan(8000);
+    expect(ssOf(client).timer?.expiresMs).toBeGreaterThan(8000);
   });
 
   it('reports the system defaults for a socket that never set anything', async () => {

@@ -4,8 +4,8 @@ import * as tls from 'node:tls';
 import { once } from 'node:events';
 import { setKeepAlive, getKeepAlive, getTcpInfo } from '../../lib';
 import { connectedPair, closeAll, listen, portOf, track } from '../helpers/sockets';
-import { ssByLocalPort } from '../helpers/ss';
-import { makeTestCert, type TestCert } from '../helpers/tls';
+import { ssOf } from '../helpers/ss';
+import { makeTestCert, type TestCert } from '../helpers/tls-cert';
 
 afterEach(closeAll);
 
@@ -54,7 +54,7 @@ describe('listening servers', () => {
     expect(getKeepAlive(server)).toEqual({ enable: true, idle: 11000, interval: 2000, count: 3, userTimeout: 8000 });
     const { accepted } = await connectedPair(server);
     expect(getKeepAlive(accepted)).toEqual({ enable: true, idle: 11000, interval: 2000, count: 3, userTimeout: 8000 });
-    const [entry] = ssByLocalPort(accepted.localPort!).filter((e) => e.peer.endsWith(`:${accepted.remotePort}`));
+    const entry = ssOf(accepted);
     expect(entry.timer?.name).toBe('keepalive');
     expect(entry.timer!.expiresMs).toBeGreaterThan(9000);
   });
@@ -70,6 +70,7 @@ describe('TLS sockets', () => {
   beforeAll(() => {
     cert = makeTestCert();
   });
+  afterAll(() => cert.remove());
 
   it('configures both ends of a TLS connection and a TLS server', async () => {
     const server = track(tls.createServer({ key: cert.key, cert: cert.cert }));

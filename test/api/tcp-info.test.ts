@@ -4,7 +4,7 @@ import { getTcpInfo } from '../../lib';
 import { decodeTcpInfo } from '../../lib/tcp-info';
 import { native, prepare, resolveNow, state } from '../../lib/target';
 import { connectedPair, closeAll } from '../helpers/sockets';
-import { ssByLocalPort } from '../helpers/ss';
+import { ssOf } from '../helpers/ss';
 
 afterEach(closeAll);
 
@@ -25,7 +25,7 @@ describe('getTcpInfo', () => {
   it('agrees with ss on rto, rtt and mss', async () => {
     const { client } = await connectedPair();
     const info = getTcpInfo(client);
-    const [entry] = ssByLocalPort(client.localPort!);
+    const entry = ssOf(client);
     const rto = Number(/\brto:(\d+)/.exec(entry.raw)![1]);
     const mss = Number(/\bmss:(\d+)/.exec(entry.raw)![1]);
     expect(info.rto).toBe(rto);

@@ -25,6 +25,9 @@ describe('tcp-keepalive demo', () => {
     expect(stdout).toContain('kernel has: {"enable":true,"idle":2000,"interval":1000,"count":3,"userTimeout":0}');
     expect(stdout).toMatch(/probes=1 /);
     expect(stdout).toMatch(/probes=2 /);
+    expect(stdout).toMatch(/early warning: 1 keepalive probe\(s\) unanswered/);
+    expect(stdout).toMatch(/early warning: 3 keepalive probe\(s\) unanswered/);
+    expect(stdout).toMatch(/cause of death: keepalive-timeout/);
     const match = /dead peer detected: ETIMEDOUT after (\d+\.\d+) s of silence \(configured bound 5\.00 s\)/.exec(stdout);
     expect(match).not.toBeNull();
     const seconds = Number(match![1]);

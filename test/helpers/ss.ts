@@ -34,10 +34,21 @@ export function parseSsDuration(text: string): number {
   return total;
 }
 
-/** `ss -tino` for TCP sockets whose local port is `port` (any state). */
+/**
+ * `ss -tino` for TCP sockets whose local port is `port`, in any state but TIME-WAIT (leftovers of
+ * earlier connections that happened to use the same port).
+ */
 export function ssByLocalPort(port: number): SsEntry[] {
-  const out = execFileSync('ss', ['-tinoaH', `sport = :${port}`], { encoding: 'utf8' });
+  const out = execFileSync('ss', ['-tinoaH', 'exclude', 'time-wait', `sport = :${port}`], { encoding: 'utf8' });
   return parseSs(out);
+}
+
+/** The one `ss -tino` entry of a connected socket, found by its exact local and remote ports. */
+export function ssOf(socket: { localPort?: number; remotePort?: number }): SsEntry {
+  const filter = `( sport = :${socket.localPort} and dport = :${socket.remotePort} )`;
+  const entries = parseSs(execFileSync('ss', ['-tinoH', 'state', 'established', filter], { encoding: 'utf8' }));
+  if (entries.length !== 1) throw new Error(`expected one ss entry for ${filter}, got ${entries.length}`);
+  return entries[0];
 }
 
 export function parseSs(out: string): SsEntry[] {

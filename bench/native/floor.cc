@@ -1,0 +1,127 @@
+// Bench-only: the cost floor. The same syscalls the package makes, issued from a C++ loop with
+// no JavaScript, N-API or validation in between. Each function runs `iterations` rounds on one
+// descriptor and returns nanoseconds per round (a negative errno if a syscall failed).
+#include <napi.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstdint>
+
+namespace {
+
+struct Option {
+  int level;
+  int name;
+};
+
+// The package's write order: enable, idle, interval, count, userTimeout (bits 0..4 of a mask).
+constexpr int kOptionCount = 5;
+const Option kOptions[kOptionCount] = {
+    {SOL_SOCKET, SO_KEEPALIVE}, {IPPROTO_TCP, TCP_KEEPIDLE},     {IPPROTO_TCP, TCP_KEEPINTVL},
+    {IPPROTO_TCP, TCP_KEEPCNT}, {IPPROTO_TCP, TCP_USER_TIMEOUT},
+};
+
+// Room for any struct tcp_info, as the package passes.
+constexpr size_t kTcpInfoBuffer = 512;
+
+int64_t NowNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// One round of a measured sequence; returns 0 or errno.
+using Round = int (*)(int fd, uint32_t mask, const int* values);
+
+int SetOptions(int fd, uint32_t mask, const int* values) {
+  for (int i = 0; i < kOptionCount; i++) {
+    if (!(mask & (1u << i))) continue;
+    if (setsockopt(fd, kOptions[i].level, kOptions[i].name, &values[i], sizeof(int)) != 0)
+      return errno;
+  }
+  return 0;
+}
+
+int GetOptions(int fd, uint32_t mask, const int* /*values*/) {
+  for (int i = 0; i < kOptionCount; i++) {
+    if (!(mask & (1u << i))) continue;
+    int v = 0;
+    socklen_t len = sizeof(v);
+    if (getsockopt(fd, kOptions[i].level, kOptions[i].name, &v, &len) != 0) return errno;
+  }
+  return 0;
+}
+
+int CheckIdentity(int fd) {
+  struct stat st {};
+  return fstat(fd, &st) == 0 ? 0 : errno;
+}
+
+// What the package's apply() does in syscalls: identity check, read for rollback, write.
+int ApplyLikePackage(int fd, uint32_t mask, const int* values) {
+  if (int error = CheckIdentity(fd)) return error;
+  if (int error = GetOptions(fd, mask, values)) return error;
+  return SetOptions(fd, mask, values);
+}
+
+int ReadLikePackage(int fd, uint32_t mask, const int* values) {
+  if (int error = CheckIdentity(fd)) return error;
+  return GetOptions(fd, mask, values);
+}
+
+int GetTcpInfo(int fd, uint32_t /*mask*/, const int* /*values*/) {
+  uint8_t buf[kTcpInfoBuffer];
+  socklen_t len = sizeof(buf);
+  return getsockopt(fd, IPPROTO_TCP, TCP_INFO, buf, &len) == 0 ? 0 : errno;
+}
+
+int TcpInfoLikePackage(int fd, uint32_t mask, const int* values) {
+  if (int error = CheckIdentity(fd)) return error;
+  return GetTcpInfo(fd, mask, values);
+}
+
+// fn(fd, iterations, mask, enable, idle, interval, count, userTimeout) -> ns per round
+template <Round round>
+Napi::Value Measure(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 + kOptionCount) {
+    Napi::TypeError::New(env, "floor: (fd, iterations, mask, ...5 values)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int64_t iterations = info[1].As<Napi::Number>().Int64Value();
+  uint32_t mask = info[2].As<Napi::Number>().Uint32Value();
+  // Two configurations, alternated as in the JavaScript contenders (Node skips a repeated
+  // setKeepAlive with unchanged values, so every contender changes idle on each call).
+  int values[2][kOptionCount];
+  for (int i = 0; i < kOptionCount; i++) {
+    values[0][i] = values[1][i] = info[3 + i].As<Napi::Number>().Int32Value();
+  }
+  values[1][1] += 1;
+
+  int64_t start = NowNs();
+  for (int64_t n = 0; n < iterations; n++) {
+    if (int error = round(fd, mask, values[n & 1])) return Napi::Number::New(env, -error);
+  }
+  int64_t elapsed = NowNs() - start;
+  return Napi::Number::New(env, static_cast<double>(elapsed) / static_cast<double>(iterations));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("set", Napi::Function::New(env, Measure<SetOptions>));
+  exports.Set("get", Napi::Function::New(env, Measure<GetOptions>));
+  exports.Set("tcpInfo", Napi::Function::New(env, Measure<GetTcpInfo>));
+  exports.Set("applyLikePackage", Napi::Function::New(env, Measure<ApplyLikePackage>));
+  exports.Set("readLikePackage", Napi::Function::New(env, Measure<ReadLikePackage>));
+  exports.Set("tcpInfoLikePackage", Napi::Function::New(env, Measure<TcpInfoLikePackage>));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(floor, Init)

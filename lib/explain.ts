@@ -1,0 +1,188 @@
+// Cause of death: evidence gathered while a connection lived and at the moment it was
+// destroyed (before Node closes the descriptor), and the rules that turn it into a cause.
+import * as net from 'node:net';
+import { invalidArgType } from './errors';
+import { checkTarget, native, prepare, state } from './target';
+import { decodeTcpInfo, TCP_INFO_BUFFER_SIZE, type TcpInfo } from './tcp-info';
+import { limits } from './platform';
+import type { KeepAliveSettings } from './apply';
+import type { ConnectionState } from './snapshot';
+
+export type DeathCause =
+  | 'keepalive-timeout'
+  | 'user-timeout'
+  | 'retransmit-timeout'
+  | 'reset'
+  | 'unreachable'
+  | 'closed';
+
+/** Why a connection ended. Times in ms. */
+export interface DeathReport {
+  cause: DeathCause;
+  /** The error code the socket was destroyed with (e.g. 'ETIMEDOUT'); undefined without an error
+   *  or for an error that has no code. */
+  code: string | undefined;
+  /** The error the socket was destroyed with, null for a clean close. */
+  error: Error | null;
+  /** The monitor's last inet_diag view of the connection while it was alive (null if never seen). */
+  lastSnapshot: ConnectionState | null;
+  /** Keepalive settings the kernel held, read at the moment of death (or when first watched). */
+  configured: KeepAliveSettings | null;
+  /** ms between the last segment received from the peer and the death; undefined if unknown. */
+  elapsedSinceLastReceive: number | undefined;
+  /** TCP_INFO read at the moment of the error, before the descriptor was closed. */
+  atDeath: TcpInfo | null;
+  /** Which classification rule decided the cause, in words. */
+  rule: string;
+}
+
+interface Evidence {
+  lastSnapshot: ConnectionState | null;
+  snapshotAt: number;
+  configured: KeepAliveSettings | null;
+  atDeath: TcpInfo | null;
+  error: Error | null;
+  diedAt: number;
+}
+
+interface HandleLike {
+  fd?: unknown;
+}
+type Destroy = (this: net.Socket, error: Error | null, callback: (error?: Error | null) => void) => void;
+
+const evidence = new WeakMap<net.Socket, Evidence>();
+const infoBuffer = new Uint8Array(TCP_INFO_BUFFER_SIZE);
+
+/** Reads TCP_INFO and the keepalive settings straight from the handle's descriptor (no checks on
+ *  `destroyed`: this runs inside destroy, while the descriptor is still open). */
+function readLive(socket: net.Socket): { info: TcpInfo | null; configured: KeepAliveSettings | null } {
+  const handle = (socket as unknown as { _handle: HandleLike | null })._handle;
+  if (!handle || typeof handle.fd !== 'number' || handle.fd < 0) return { info: null, configured: null };
+  const resolved = { fd: handle.fd, handle };
+  prepare(resolved); // identity check against the inode learned earlier (0: checked by type)
+  const info = native.tcpInfo(handle.fd, state, infoBuffer) ? null : decodeTcpInfo(new DataView(infoBuffer.buffer), state[1]);
+  prepare(resolved);
+  const configured = native.read(handle.fd, state)
+    ? null
+    : {
+        enable: state[1] !== 0,
+        idle: state[2] * limits.idleUnitMs,
+        interval: state[3] * limits.intervalUnitMs,
+        count: state[4],
+        userTimeout: state[5] * limits.userTimeoutUnitMs,
+      };
+  return { info, configured };
+}
+
+/**
+ * Starts gathering evidence for `socket` (idempotent): wraps its `_destroy` so that TCP_INFO and
+ * the settings are read when Node destroys it — for a read error this runs synchronously inside
+ * the read callback, after the kernel aborted the connection and before the fd is closed.
+ */
+export function trackDeath(socket: net.Socket): void {
+  if (evidence.has(socket)) return;
+  const record: Evidence = { lastSnapshot: null, snapshotAt: 0, configured: null, atDeath: null, error: null, diedAt: 0 };
+  evidence.set(socket, record);
+  if (!socket.destroyed) record.configured = readLive(socket).configured;
+  const original = (socket as unknown as { _destroy: Destroy })._destroy;
+  const wrapped: Destroy = function (this: net.Socket, error, callback) {
+    record.error = error;
+    record.diedAt = Date.now();
+    try {
+      const live = readLive(this);
+      record.atDeath = live.info;
+      record.configured = live.configured ?? record.configured;
+    } finally {
+      original.call(this, error, callback); // evidence is best effort; destroy always proceeds
+    }
+  };
+  Object.defineProperty(socket, '_destroy', { value: wrapped, writable: true, configurable: true });
+}
+
+/** Records the latest inet_diag view of a tracked socket. */
+export function noteSnapshot(socket: net.Socket, snapshot: ConnectionState): void {
+  const record = evidence.get(socket);
+  if (!record) return;
+  record.lastSnapshot = snapshot;
+  record.snapshotAt = Date.now();
+  if (!record.configured) record.configured = readLive(socket).configured;
+}
+
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ECONNREFUSED']);
+const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
+
+export interface DeathEvidence {
+  error: Error | null;
+  code: string | undefined;
+  atDeath: TcpInfo | null;
+  lastSnapshot: ConnectionState | null;
+  configured: KeepAliveSettings | null;
+}
+
+/**
+ * The classification rules, first match wins:
+ * 1. no error, or an error without a code      -> 'closed' (orderly close, destroy() or destroy(err))
+ * 2. ECONNRESET / EPIPE / ECONNABORTED / ECONNREFUSED -> 'reset' (the peer answered with RST; this
+ *    includes a keepalive probe reaching a rebooted peer)
+ * 3. EHOSTUNREACH / ENETUNREACH / EHOSTDOWN / ENETDOWN -> 'unreachable' (the kernel reports a
+ *    recorded ICMP error instead of ETIMEDOUT when the timeout expires)
+ * 4. ETIMEDOUT with TCP_USER_TIMEOUT > 0       -> 'user-timeout' (it replaces TCP_KEEPCNT once a
+ *    probe is out, and tcp_retries2 for unacknowledged data, so it decided either way)
+ * 5. ETIMEDOUT with keepalive probes out at death (tcpi_probes > 0, or the last snapshot showed the
+ *    keepalive timer with probes out) -> 'keepalive-timeout' (TCP_KEEPCNT probes unanswered)
+ * 6. ETIMEDOUT otherwise                        -> 'retransmit-timeout' (unacknowledged data, a
+ *    zero-window probe or a SYN ran out of retries, tcp_retries2 / tcp_syn_retries)
+ * 7. any other error                            -> 'closed' (destroyed by the application or
+ *    a non-network error; `code` says which)
+ */
+export function classifyDeath(input: DeathEvidence): { cause: DeathCause; rule: string } {
+  const { error, code, atDeath, lastSnapshot, configured } = input;
+  if (!error) return { cause: 'closed', rule: 'closed without an error' };
+  if (code === undefined) return { cause: 'closed', rule: 'destroyed with an error that has no code' };
+  if (RESET_CODES.has(code)) return { cause: 'reset', rule: `${code}: the peer reset the connection` };
+  if (UNREACHABLE_CODES.has(code)) return { cause: 'unreachable', rule: `${code}: ICMP unreachable reported by the network` };
+  if (code !== 'ETIMEDOUT') return { cause: 'closed', rule: `${code}: not a network failure` };
+  if (configured && configured.userTimeout > 0) {
+    return { cause: 'user-timeout', rule: `ETIMEDOUT with TCP_USER_TIMEOUT ${configured.userTimeout} ms set` };
+  }
+  const probesAtDeath = atDeath?.probes ?? 0;
+  const probingBefore = lastSnapshot?.timer === 'keepalive' && lastSnapshot.probesOut > 0;
+  if (probesAtDeath > 0 || probingBefore) {
+    const probes = Math.max(probesAtDeath, lastSnapshot?.probesOut ?? 0);
+    return { cause: 'keepalive-timeout', rule: `ETIMEDOUT with ${probes} keepalive probe(s) unanswered` };
+  }
+  return { cause: 'retransmit-timeout', rule: 'ETIMEDOUT with no keepalive probe out: retransmissions ran out' };
+}
+
+/** ms since the last segment from the peer (the older of data and ACK, as the kernel counts). */
+function sinceLastReceive(info: TcpInfo | undefined | null): number | undefined {
+  if (!info) return undefined;
+  return Math.min(info.lastDataReceived, info.lastAckReceived);
+}
+
+/**
+ * The cause-of-death report of a socket that has closed, or null while it is still open.
+ * Full evidence needs the socket to have been watched (monitor().add()); otherwise the report
+ * rests on the error code alone.
+ */
+export function explain(socket: net.Socket): DeathReport | null {
+  const target = checkTarget(socket);
+  if (!(target instanceof net.Socket)) throw invalidArgType('socket', 'an instance of net.Socket or tls.TLSSocket', socket);
+  if (!target.destroyed) return null;
+  const record = evidence.get(target);
+  const error = record?.diedAt ? record.error : ((target as unknown as { errored?: Error | null }).errored ?? null);
+  const code = (error as { code?: unknown } | null)?.code;
+  const input: DeathEvidence = {
+    error,
+    code: typeof code === 'string' ? code : undefined,
+    atDeath: record?.atDeath ?? null,
+    lastSnapshot: record?.lastSnapshot ?? null,
+    configured: record?.configured ?? null,
+  };
+  let elapsed = sinceLastReceive(input.atDeath);
+  if (elapsed === undefined && record?.lastSnapshot?.tcpInfo) {
+    const atSnapshot = sinceLastReceive(record.lastSnapshot.tcpInfo);
+    if (atSnapshot !== undefined) elapsed = atSnapshot + (record.diedAt - record.snapshotAt);
+  }
+  return { ...classifyDeath(input), ...input, elapsedSinceLastReceive: elapsed };
+}

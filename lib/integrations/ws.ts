@@ -1,0 +1,62 @@
+// ws integration. Servers: the http server under a WebSocketServer gets keepAliveServer (every
+// connection, upgraded or not); a `noServer` WebSocketServer configures each upgraded socket.
+// Clients: a keepAliveAgent for the ws:// or wss:// URL; ws hands the agent the connection and the
+// upgraded socket leaves the pool carrying the configuration. ws itself is never loaded here.
+import type * as http from 'node:http';
+import * as net from 'node:net';
+import { invalidArgType } from '../errors';
+import { planFromOptions, type KeepAliveOptions } from '../options';
+import { keepAliveAgent } from './agent';
+import { keepAliveServer } from './server';
+import { keepAliveSocket } from '../keepalive';
+
+/** The part of ws's `WebSocketServer` used here. */
+export interface WebSocketServerLike {
+  on(event: 'connection', listener: (socket: unknown, request: http.IncomingMessage) => void): unknown;
+}
+
+/**
+ * Gives every connection of a ws `WebSocketServer` the keepalive configuration. With `port` or
+ * `server` options the underlying http server is configured (listener inheritance); with
+ * `noServer` each socket is configured when it is upgraded — configure your own http server with
+ * keepAliveServer instead to cover it from accept.
+ */
+export function keepAliveWebSocketServer<W extends WebSocketServerLike>(wss: W, options: KeepAliveOptions): W {
+  if (typeof wss !== 'object' || wss === null || typeof wss.on !== 'function') {
+    throw invalidArgType('wss', 'a ws WebSocketServer', wss);
+  }
+  planFromOptions(options);
+  // ws keeps the http server it listens on (its own for `port`, or the `server` option) here.
+  const server = (wss as { _server?: unknown })._server;
+  if (server instanceof net.Server) {
+    keepAliveServer(server, options);
+    return wss;
+  }
+  const kept = { ...options };
+  wss.on('connection', (_socket, request) => {
+    try {
+      keepAliveSocket(request.socket, kept);
+    } catch (error) {
+      request.socket.destroy(error as Error);
+    }
+  });
+  return wss;
+}
+
+/**
+ * ws client options carrying the configuration: `new WebSocket(url, keepAliveWebSocketClient(url,
+ * options))`. Returns `{ agent }` (an http or https agent chosen by the URL's scheme); spread it
+ * into your other ws options.
+ */
+export function keepAliveWebSocketClient(
+  url: string | URL,
+  options: KeepAliveOptions,
+  agentOptions?: http.AgentOptions,
+): { agent: http.Agent } {
+  const protocol = new URL(String(url)).protocol;
+  const secure = protocol === 'wss:' || protocol === 'https:';
+  const agent = secure
+    ? keepAliveAgent(options, { https: true, agent: agentOptions })
+    : keepAliveAgent(options, { agent: agentOptions });
+  return { agent };
+}
