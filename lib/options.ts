@@ -27,7 +27,6 @@ export interface Plan {
   values: [number, number, number, number, number];
 }
 
-const TIMINGS: readonly Field[] = ['idle', 'interval', 'count', 'userTimeout'];
 
 function normalize(key: string): string {
   return key.toLowerCase().replace(/[^a-z]/g, '');
@@ -60,20 +59,28 @@ function numberOption(options: Record<string, unknown>, name: string): number | 
   return value;
 }
 
-/** Validates `options` completely and returns the plan, or throws a typed error. */
+const KNOWN: ReadonlySet<string> = new Set(FIELDS);
+const BIT = { enable: 1 << 0, idle: 1 << 1, interval: 1 << 2, count: 1 << 3, userTimeout: 1 << 4 } as const;
+
+function rejectUnknownKey(key: string): never {
+  const hint = closestKey(key);
+  throw invalidArgValue(
+    `options.${key}`,
+    `is not a keepalive option${hint ? ` (did you mean "${hint}"?)` : ''}. Known options: ${FIELDS.join(', ')}`,
+  );
+}
+
+/**
+ * Validates `options` completely and returns the plan, or throws a typed error. On every
+ * setKeepAlive call: written without closures or per-field lookups.
+ */
 export function planFromOptions(options: unknown): Plan {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw invalidArgType('options', 'of type object', options);
   }
   const record = options as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!(FIELDS as readonly string[]).includes(key)) {
-      const hint = closestKey(key);
-      throw invalidArgValue(
-        `options.${key}`,
-        `is not a keepalive option${hint ? ` (did you mean "${hint}"?)` : ''}. Known options: ${FIELDS.join(', ')}`,
-      );
-    }
+  for (const key in record) {
+    if (!KNOWN.has(key) && Object.prototype.hasOwnProperty.call(record, key)) rejectUnknownKey(key);
   }
   for (const field of FIELDS) {
     if (record[field] !== undefined && !limits.settable[field]) throw optionNotSupported(field, limits.optionNames[field]);
@@ -88,31 +95,36 @@ export function planFromOptions(options: unknown): Plan {
   const userTimeout = numberOption(record, 'userTimeout');
 
   const plan: Plan = { mask: 0, values: [0, 0, 0, 0, 0] };
-  const set = (field: Field, value: number): void => {
-    const bit = FIELDS.indexOf(field);
-    plan.mask |= 1 << bit;
-    plan.values[bit] = value;
-  };
   if (idle !== undefined) {
-    set('idle', toUnits('idle', idle, limits.idleUnitMs, limits.minIdleUnits, limits.maxIdleUnits));
+    plan.mask |= BIT.idle;
+    plan.values[1] = toUnits('idle', idle, limits.idleUnitMs, limits.minIdleUnits, limits.maxIdleUnits);
   }
   if (interval !== undefined) {
-    set(
-      'interval',
-      toUnits('interval', interval, limits.intervalUnitMs, limits.minIntervalUnits, limits.maxIntervalUnits),
-    );
+    plan.mask |= BIT.interval;
+    plan.values[2] = toUnits('interval', interval, limits.intervalUnitMs, limits.minIntervalUnits, limits.maxIntervalUnits);
   }
   if (count !== undefined) {
     if (!Number.isInteger(count) || count < 1 || count > limits.maxCount) {
       throw outOfRange('options.count', `an integer >= 1 and <= ${limits.maxCount} (the ${process.platform} maximum)`, count);
     }
-    set('count', count);
+    plan.mask |= BIT.count;
+    plan.values[3] = count;
   }
   if (userTimeout !== undefined) {
-    set('userTimeout', toUnits('userTimeout', userTimeout, limits.userTimeoutUnitMs, limits.minUserTimeoutUnits, limits.maxUserTimeoutUnits));
+    plan.mask |= BIT.userTimeout;
+    plan.values[4] = toUnits(
+      'userTimeout',
+      userTimeout,
+      limits.userTimeoutUnitMs,
+      limits.minUserTimeoutUnits,
+      limits.maxUserTimeoutUnits,
+    );
   }
-  const anyTiming = TIMINGS.some((field) => record[field] !== undefined);
-  if (enable !== undefined || anyTiming) set('enable', enable ?? true ? 1 : 0);
+  // Any timing implies enable: true unless enable: false is explicit.
+  if (enable !== undefined || plan.mask !== 0) {
+    plan.mask |= BIT.enable;
+    plan.values[0] = enable === false ? 0 : 1;
+  }
   if (plan.mask === 0) {
     throw invalidArgValue('options', `sets nothing: give at least one of ${FIELDS.join(', ')}`);
   }

@@ -1,8 +1,8 @@
 // N-API glue: unpacks arguments, calls one platform function, reports errno. No policy here:
 // validation, units and rounding live in lib/ (TypeScript).
-#include <napi.h>
+#include "addon.h"
 
-#include "keepalive.h"
+#include <napi.h>
 
 namespace tcpka {
 namespace {
@@ -42,14 +42,6 @@ bool Unpack(const Napi::CallbackInfo& info, size_t argc, Call* call) {
   return true;
 }
 
-Napi::Value Report(Napi::Env env, const Failure& failure) {
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("errno", failure.error);
-  out.Set("syscall", failure.syscall);
-  out.Set("option", failure.option);
-  return out;
-}
-
 // Verifies the socket is the one the caller means; records its identity in state[0].
 bool Identify(Call& call, Failure* failure) {
   SocketId id = 0;
@@ -69,7 +61,7 @@ Napi::Value Apply(const Napi::CallbackInfo& info) {
     values.value[i] = info[3 + i].As<Napi::Number>().Int32Value();
   Failure failure;
   if (!Identify(call, &failure) || !ApplyKeepAlive(call.sock, mask, values, &failure)) {
-    return Report(env, failure);
+    return ReportFailure(env, failure);
   }
   return env.Undefined();
 }
@@ -82,7 +74,7 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   KeepAliveValues values{};
   Failure failure;
   if (!Identify(call, &failure) || !ReadKeepAlive(call.sock, &values, &failure)) {
-    return Report(env, failure);
+    return ReportFailure(env, failure);
   }
   for (int i = 0; i < kFieldCount; i++) call.state[1 + i] = values.value[i];
   return env.Undefined();
@@ -102,23 +94,22 @@ Napi::Value TcpInfo(const Napi::CallbackInfo& info) {
   Failure failure;
   if (!Identify(call, &failure) ||
       !ReadTcpInfo(call.sock, static_cast<uint8_t*>(buf), &len, &failure)) {
-    return Report(env, failure);
+    return ReportFailure(env, failure);
   }
   call.state[1] = static_cast<double>(len);
   return env.Undefined();
 }
 
 }  // namespace
-}  // namespace tcpka
 
-#ifdef __linux__
-namespace tcpka {
-void RegisterDiag(Napi::Env env, Napi::Object exports);  // diag_linux.cc
-}  // namespace tcpka
-#endif
+Napi::Value ReportFailure(Napi::Env env, const Failure& failure) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("errno", failure.error);
+  out.Set("syscall", failure.syscall);
+  out.Set("option", failure.option);
+  return out;
+}
 
-namespace tcpka {
-void RegisterLookup(Napi::Env env, Napi::Object exports);  // addon_lookup.cc: locate, probe
 }  // namespace tcpka
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {

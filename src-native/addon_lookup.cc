@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "keepalive.h"
+#include "addon.h"
 
 namespace tcpka {
 namespace {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "keepalive.h"
+#include "addon.h"
 
 namespace tcpka {
 namespace {
@@ -82,14 +82,6 @@ bool Exchange(const uint8_t* request, size_t len, bool dump, std::vector<uint8_t
     out->resize(start + static_cast<size_t>(got));
     if (got == 0 || !dump || EndsReply(out->data() + start, static_cast<size_t>(got))) return true;
   }
-}
-
-Napi::Value ReportFailure(Napi::Env env, const Failure& failure) {
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("errno", failure.error);
-  out.Set("syscall", failure.syscall);
-  out.Set("option", failure.option);
-  return out;
 }
 
 // sockDiag(request: Uint8Array, dump: boolean) -> ArrayBuffer of reply messages | failure

@@ -33,3 +33,16 @@ export function makeTestCert(): TestCert {
     throw new Error(`openssl could not make a test certificate (is openssl installed?): ${String(error)}`);
   }
 }
+
+/** One throwaway certificate for a test file: made before its tests, removed after them. */
+export function useTestCert(): () => TestCert {
+  let cert: TestCert | undefined;
+  beforeAll(() => {
+    cert = makeTestCert();
+  });
+  afterAll(() => cert?.remove());
+  return () => {
+    if (!cert) throw new Error('useTestCert(): the certificate is made in beforeAll');
+    return cert;
+  };
+}

@@ -6,16 +6,11 @@ import type * as net from 'node:net';
 import { once } from 'node:events';
 import { getKeepAlive, keepAliveAgent, releaseKeepAlive, setKeepAlive, type KeepAliveSettings } from '../../lib';
 import { closeAll, listen, portOf } from '../helpers/sockets';
-import { makeTestCert, type TestCert } from '../helpers/tls-cert';
+import { useTestCert } from '../helpers/tls-cert';
+import { OURS, EXPECTED } from './fixtures/values';
 
-const OURS = { idle: 30000, interval: 3000, count: 4, userTimeout: 20000 };
-const EXPECTED: KeepAliveSettings = { enable: true, ...OURS };
 
-let cert: TestCert;
-beforeAll(() => {
-  cert = makeTestCert();
-});
-afterAll(() => cert.remove());
+const testCert = useTestCert();
 afterEach(closeAll);
 
 interface Exchange {
@@ -29,7 +24,7 @@ interface Exchange {
 async function exchange(agent: http.Agent, port: number, secure: boolean): Promise<Exchange> {
   const freed = once(agent, 'free') as Promise<[net.Socket]>;
   const request = secure ? https.request : http.request;
-  const req = request({ host: '127.0.0.1', port, agent, ca: cert.cert, path: '/' });
+  const req = request({ host: '127.0.0.1', port, agent, ca: testCert().cert, path: '/' });
   req.end();
   const [res] = (await once(req, 'response')) as [http.IncomingMessage];
   res.resume();
@@ -42,7 +37,7 @@ async function server(secure: boolean): Promise<number> {
   const handler = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
     res.end('ok');
   };
-  const created = secure ? https.createServer({ key: cert.key, cert: cert.cert }, handler) : http.createServer(handler);
+  const created = secure ? https.createServer({ key: testCert().key, cert: testCert().cert }, handler) : http.createServer(handler);
   return portOf(await listen(created));
 }
 

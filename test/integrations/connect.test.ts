@@ -5,17 +5,11 @@ import * as tls from 'node:tls';
 import { once } from 'node:events';
 import { connect, getKeepAlive, keptKeepAlive, tlsConnect, type KeepAliveSettings } from '../../lib';
 import { closeAll, listen, portOf, track } from '../helpers/sockets';
-import { makeTestCert, type TestCert } from '../helpers/tls-cert';
+import { useTestCert } from '../helpers/tls-cert';
+import { OURS, EXPECTED, NODE_OPTION } from './fixtures/values';
 
-const OURS = { idle: 30000, interval: 3000, count: 4, userTimeout: 20000 };
-const EXPECTED: KeepAliveSettings = { enable: true, ...OURS };
-const NODE_OPTION = { keepAlive: true, keepAliveInitialDelay: 2000 };
 
-let cert: TestCert;
-beforeAll(() => {
-  cert = makeTestCert();
-});
-afterAll(() => cert.remove());
+const testCert = useTestCert();
 afterEach(closeAll);
 
 describe('connect', () => {
@@ -59,11 +53,11 @@ describe('connect', () => {
 
 describe('tlsConnect', () => {
   it.each([false, true])("'connect' and 'secureConnect' see the configuration (Node keepAlive option %s)", async (nodeOption) => {
-    const server = await listen(tls.createServer({ key: cert.key, cert: cert.cert }) as net.Server);
+    const server = await listen(tls.createServer({ key: testCert().key, cert: testCert().cert }) as net.Server);
     const seen: Record<string, KeepAliveSettings> = {};
     const socket = track(
       tlsConnect(
-        { host: '127.0.0.1', port: portOf(server), ca: cert.cert, ...(nodeOption ? NODE_OPTION : {}) },
+        { host: '127.0.0.1', port: portOf(server), ca: testCert().cert, ...(nodeOption ? NODE_OPTION : {}) },
         OURS,
         () => {
           seen.secure = getKeepAlive(socket);
@@ -79,12 +73,12 @@ describe('tlsConnect', () => {
   });
 
   it('wraps an already connected socket', async () => {
-    const server = await listen(tls.createServer({ key: cert.key, cert: cert.cert }) as net.Server);
+    const server = await listen(tls.createServer({ key: testCert().key, cert: testCert().cert }) as net.Server);
     // Not tracked: Node 20 crashes (SIGSEGV) when the raw socket is destroyed before the TLS
     // socket wrapping it, with or without this package; the TLS socket goes first below.
     const raw = net.connect(portOf(server), '127.0.0.1');
     await once(raw, 'connect');
-    const socket = tlsConnect({ socket: raw, ca: cert.cert, servername: 'localhost' }, OURS);
+    const socket = tlsConnect({ socket: raw, ca: testCert().cert, servername: 'localhost' }, OURS);
     try {
       expect(getKeepAlive(socket)).toEqual(EXPECTED);
       await once(socket, 'secureConnect');

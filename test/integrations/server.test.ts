@@ -9,18 +9,11 @@ import { once } from 'node:events';
 import { getKeepAlive, keepAliveServer, keptKeepAlive, type KeepAliveSettings } from '../../lib';
 import { closeAll, connectedPair, listen, portOf, track } from '../helpers/sockets';
 import { ssByLocalPort } from '../helpers/ss';
-import { makeTestCert, type TestCert } from '../helpers/tls-cert';
+import { useTestCert } from '../helpers/tls-cert';
+import { OURS, EXPECTED, NODE_OPTION } from './fixtures/values';
 
-const OURS = { idle: 30000, interval: 3000, count: 4, userTimeout: 20000 };
-const EXPECTED: KeepAliveSettings = { enable: true, ...OURS };
-// Node's keepAlive server option: idle from keepAliveInitialDelay, then 1 s and 10 probes.
-const NODE_OPTION = { keepAlive: true, keepAliveInitialDelay: 2000 };
 
-let cert: TestCert;
-beforeAll(() => {
-  cert = makeTestCert();
-});
-afterAll(() => cert.remove());
+const testCert = useTestCert();
 afterEach(closeAll);
 
 /** Fetches `/` and resolves with what the request handler read from the server-side socket. */
@@ -33,7 +26,7 @@ async function httpRoundTrip(server: http.Server, secure: boolean): Promise<Keep
   });
   await listen(server);
   const request = secure ? https.get : http.get;
-  const req = request({ host: '127.0.0.1', port: portOf(server), ca: cert.cert, agent: false }, (res) => res.resume());
+  const req = request({ host: '127.0.0.1', port: portOf(server), ca: testCert().cert, agent: false }, (res) => res.resume());
   req.on('error', () => undefined);
   return seen;
 }
@@ -49,7 +42,7 @@ async function http2RoundTrip(server: http2.Http2Server | http2.Http2SecureServe
   });
   await listen(server as unknown as net.Server);
   const session = http2.connect(`${secure ? 'https' : 'http'}://127.0.0.1:${portOf(server as unknown as net.Server)}`, {
-    ca: cert.cert,
+    ca: testCert().cert,
   });
   session.on('error', () => undefined);
   const stream = session.request({ ':path': '/' });
@@ -101,16 +94,16 @@ describe('keepAliveServer', () => {
   });
 
   it.each([false, true])('https (Node keepAlive option %s)', async (nodeOption) => {
-    const options = { key: cert.key, cert: cert.cert, ...(nodeOption ? NODE_OPTION : {}) };
+    const options = { key: testCert().key, cert: testCert().cert, ...(nodeOption ? NODE_OPTION : {}) };
     const server = keepAliveServer(https.createServer(options), OURS);
     expect(await httpRoundTrip(server, true)).toEqual(EXPECTED);
   });
 
   it('tls with Node keepAlive option: the TLS socket carries the options and keeps them', async () => {
-    const server = keepAliveServer(tls.createServer({ key: cert.key, cert: cert.cert, ...NODE_OPTION }), OURS);
+    const server = keepAliveServer(tls.createServer({ key: testCert().key, cert: testCert().cert, ...NODE_OPTION }), OURS);
     const secured = once(server, 'secureConnection') as Promise<[tls.TLSSocket]>;
     await listen(server);
-    const client = track(tls.connect({ host: '127.0.0.1', port: portOf(server), ca: cert.cert }));
+    const client = track(tls.connect({ host: '127.0.0.1', port: portOf(server), ca: testCert().cert }));
     client.on('error', () => undefined);
     const [socket] = await secured;
     track(socket);
@@ -125,7 +118,7 @@ describe('keepAliveServer', () => {
   });
 
   it.each([false, true])('http2 secure (Node keepAlive option %s)', async (nodeOption) => {
-    const options = { key: cert.key, cert: cert.cert, ...(nodeOption ? NODE_OPTION : {}) };
+    const options = { key: testCert().key, cert: testCert().cert, ...(nodeOption ? NODE_OPTION : {}) };
     const server = keepAliveServer(http2.createSecureServer(options) as unknown as net.Server, OURS);
     expect(await http2RoundTrip(server as unknown as http2.Http2SecureServer, true)).toEqual(EXPECTED);
   });

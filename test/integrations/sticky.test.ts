@@ -5,8 +5,8 @@ import { once } from 'node:events';
 import { getKeepAlive, keepAliveSocket, keptKeepAlive, releaseKeepAlive, setKeepAlive } from '../../lib';
 import { closeAll, connectedPair, listen, portOf, track } from '../helpers/sockets';
 import { ssByLocalPort } from '../helpers/ss';
+import { OURS } from './fixtures/values';
 
-const OURS = { idle: 30000, interval: 3000, count: 4, userTimeout: 20000 };
 // Node 24.19+ / 26.4+ accept setKeepAlive(enable, delay, interval, count) and an options object.
 const nodeTakesIntervalAndCount = net.Socket.prototype.setKeepAlive.length >= 3;
 type AnySetKeepAlive = (...args: unknown[]) => net.Socket;

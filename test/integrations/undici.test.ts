@@ -10,9 +10,8 @@ import * as undici from 'undici';
 import { getKeepAlive, keepAliveUndiciConnect, type KeepAliveSettings } from '../../lib';
 import { closeAll, listen, portOf } from '../helpers/sockets';
 import { makeTestCert, type TestCert } from '../helpers/tls-cert';
+import { OURS, EXPECTED } from './fixtures/values';
 
-const OURS = { idle: 30000, interval: 3000, count: 4, userTimeout: 20000 };
-const EXPECTED: KeepAliveSettings = { enable: true, ...OURS };
 
 let cert: TestCert;
 let origin: string;

@@ -5,9 +5,8 @@ import { once } from 'node:events';
 import WebSocket, { WebSocketServer } from 'ws';
 import { getKeepAlive, keepAliveWebSocketClient, keepAliveWebSocketServer, type KeepAliveSettings } from '../../lib';
 import { closeAll, listen, portOf } from '../helpers/sockets';
+import { OURS, EXPECTED } from './fixtures/values';
 
-const OURS = { idle: 30000, interval: 3000, count: 4, userTimeout: 20000 };
-const EXPECTED: KeepAliveSettings = { enable: true, ...OURS };
 const open: Array<WebSocket | WebSocketServer> = [];
 
 afterEach(async () => {
