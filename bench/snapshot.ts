@@ -3,8 +3,7 @@
 // N = 100, 1,000, 10,000. Runs in a private network namespace (unshare -rn, no root needed) so
 // other sockets on the machine do not enter the dump. Writes bench/RESULTS-snapshot.md.
 import * as net from 'node:net';
-import { once } from 'node:events';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compare, ratio, type Contender } from './harness';
@@ -12,10 +11,10 @@ import { table, times } from './report';
 import { snapshot, getTcpInfo, getKeepAliveTimer } from '../lib/index';
 import { AF_INET, CONNECTION_STATES, buildRequest, exchange, forEachRecord } from '../lib/diag';
 import { parseSs } from '../test/helpers/ss';
+import { connectUpTo, startPeerServer } from '../test/helpers/many-connections';
 
 const SIZES = [100, 1000, 10000];
 const ISOLATED = 'TCPKA_BENCH_NETNS';
-const PEER = `const net=require('net');const held=[];net.createServer(s=>{s.on('error',()=>{});held.push(s)}).listen(0,'127.0.0.1',4096,function(){process.stdout.write(this.address().port+'\\n')});process.stdin.on('end',()=>process.exit(0));process.stdin.resume();`;
 
 function reexecIsolated(): never {
   // Node cannot raise its own open-file limit; 10,000 connections need it above the usual 1024.
@@ -36,22 +35,13 @@ const ms = (ns: number): string => (ns / 1e6 >= 100 ? (ns / 1e6).toFixed(0) : (n
 const us = (ns: number): string => (ns / 1e3).toFixed(2);
 
 async function main(): Promise<void> {
-  const peer = spawn(process.execPath, ['-e', PEER], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const [line] = (await once(peer.stdout, 'data')) as [Buffer];
-  const port = Number(String(line).trim());
+  const { peer, port } = await startPeerServer();
   const clients: net.Socket[] = [];
   const rows: string[][] = [];
   const perConnection: number[] = [];
   const ssRatios: number[] = [];
   for (const size of SIZES) {
-    while (clients.length < size) {
-      const batch = Array.from({ length: Math.min(250, size - clients.length) }, () => {
-        const client = net.connect(port, '127.0.0.1');
-        clients.push(client);
-        return once(client, 'connect');
-      });
-      await Promise.all(batch);
-    }
+    await connectUpTo(port, clients, size);
     if (snapshot(clients).length !== size) throw new Error(`snapshot saw fewer than ${size} connections`);
     const rounds = size >= 10000 ? 11 : 21;
     const result = compare(

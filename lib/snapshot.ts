@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import { constants } from 'node:os';
 import { invalidArgType, socketNotConnected, systemError } from './errors';
 import { checkTarget, conclude, prepare, resolve, resolveNow, state, type Resolved } from './target';
-import { decodeTcpInfo, type TcpInfo, type TcpState } from './tcp-info';
+import { TCP_STATES, decodeTcpInfo, type TcpInfo, type TcpState } from './tcp-info';
 import {
   AF_INET, AF_INET6, CONNECTION_STATES, buildRequest, diagNative, exchange, forEachRecord, readFields,
   type DiagRecord, type TimerName,
@@ -36,10 +36,6 @@ export interface ConnectionState extends KeepAliveTimer {
   tcpInfo: TcpInfo | undefined;
 }
 
-const STATE_NAMES: readonly TcpState[] = [
-  'UNKNOWN', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT',
-  'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING', 'NEW_SYN_RECV', 'BOUND_INACTIVE',
-];
 
 const NO_TIMER: KeepAliveTimer = Object.freeze({ timer: 'none', expiresIn: 0, probesOut: 0 });
 
@@ -74,7 +70,7 @@ function toState(record: DiagRecord): ConnectionState {
     remoteAddress: fields.remoteAddress,
     remotePort: fields.remotePort,
     family: fields.family,
-    state: STATE_NAMES[fields.stateNumber] ?? 'UNKNOWN',
+    state: TCP_STATES[fields.stateNumber] ?? 'UNKNOWN',
     timer: fields.timer,
     expiresIn: fields.expiresIn,
     probesOut: fields.probesOut,

@@ -4,7 +4,8 @@ import { endianness } from 'node:os';
 import { native, prepare, conclude, resolveNow, state, checkTarget } from './target';
 import { decodeDarwin, decodeFreebsd, decodeWindows } from './tcp-info-platforms';
 
-const TCP_STATES = [
+/** Linux TCP state names, indexed by the kernel's state number (tcpi_state, idiag_state). */
+export const TCP_STATES = [
   'UNKNOWN', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT',
   'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING', 'NEW_SYN_RECV', 'BOUND_INACTIVE',
 ] as const;

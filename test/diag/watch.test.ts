@@ -2,11 +2,12 @@
 // (through `script`, which gives the command a pseudo-terminal).
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { runWatch, WATCH_HELP } from '../../lib/cli/watch';
 import { setKeepAlive } from '../../lib/index';
 import { closeAll, connectedPair, track } from '../helpers/sockets';
+import { startPeerServer } from '../helpers/many-connections';
 import { FIXTURES, REGISTER } from './fixtures/run';
 
 const CLI = join(FIXTURES, 'watch-cli.ts');
@@ -40,12 +41,7 @@ describe('watch CLI', () => {
   const clients: net.Socket[] = [];
 
   beforeAll(async () => {
-    peer = spawn(process.execPath, [join(FIXTURES, 'peer-server.js')], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, PEER_KEEPALIVE_MS: '5000' },
-    });
-    const [line] = (await once(peer.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
-    peerPort = Number(String(line).trim());
+    ({ peer, port: peerPort } = await startPeerServer({ ...process.env, PEER_KEEPALIVE_MS: '5000' }));
     for (let i = 0; i < 3; i++) {
       const client = net.connect(peerPort, '127.0.0.1');
       await once(client, 'connect');
