@@ -17,9 +17,12 @@ set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 TREE="$ROOT/.cache/asan"
-LOGS="$TREE/logs"
+# Reports and suppressions live outside the checkout: tests run some children as an unprivileged
+# user, and a clone may sit in a directory only root can enter (mktemp -d gives mode 700).
+LOGS=$(mktemp -d "${TMPDIR:-/tmp}/tcpka-asan.XXXXXX")
+chmod 1777 "$LOGS"
 SUITES="${SUITES:-test/api}"
-SUPPRESSIONS="$ROOT/scripts/asan/lsan.supp"
+SUPPRESSIONS="$LOGS/lsan.supp"
 LIBASAN=$(gcc -print-file-name=libasan.so)
 START=$(date +%s)
 
@@ -34,13 +37,13 @@ export CFLAGS="$SANITIZE" CXXFLAGS="$SANITIZE" LDFLAGS="-fsanitize=address"
 # 1. A copy of the package with its own build/ (node-gyp-build loads build/Release first).
 #    cp -p keeps timestamps, so the sanitized build is incremental between runs.
 mkdir -p "$TREE"
-rm -rf "$TREE/lib" "$TREE/test" "$TREE/src-native" "$TREE/dist" "$TREE/prebuilds" "$LOGS"
+rm -rf "$TREE/lib" "$TREE/test" "$TREE/src-native" "$TREE/dist" "$TREE/prebuilds" "$TREE/logs"
 cp -Rp lib test src-native binding.gyp package.json tsconfig.json tsconfig.build.json jest.config.js index.mjs "$TREE/"
 [ -d prebuilds ] && cp -Rp prebuilds "$TREE/"
 ln -sfn "$ROOT/node_modules" "$TREE/node_modules"
-mkdir -p "$LOGS"
-chmod 1777 "$LOGS" # children the tests run as an unprivileged user write their reports here too
-(cd "$TREE" && npx node-gyp configure build >"$LOGS/build.log" 2>&1) || { cat "$TREE/logs/build.log"; exit 1; }
+cp scripts/asan/lsan.supp "$SUPPRESSIONS"
+chmod 644 "$SUPPRESSIONS"
+(cd "$TREE" && npx node-gyp configure build >"$LOGS/build.log" 2>&1) || { cat "$LOGS/build.log"; exit 1; }
 (cd "$TREE" && npx tsc -p tsconfig.build.json)
 if ! readelf -d "$TREE/build/Release/tcp_keepalive.node" | grep -q 'libasan'; then
   echo "test:asan: the addon in $TREE was not built with -fsanitize=address" >&2
@@ -86,5 +89,7 @@ for report in "$LOGS"/report.*; do
     *) echo "test:asan: ignored (not a node process): $name: $(grep -m1 SUMMARY "$report")" ;;
   esac
 done
-echo "test:asan: $( [ $status -eq 0 ] && echo clean || echo FAILED ) in $(( $(date +%s) - START )) s (suites: $SUITES; suppressions: $SUPPRESSIONS)"
+echo "test:asan: $( [ $status -eq 0 ] && echo clean || echo FAILED ) in $(( $(date +%s) - START )) s (suites: $SUITES; suppressions: scripts/asan/lsan.supp)"
+# Kept for inspection when the run failed.
+if [ "$status" -eq 0 ]; then rm -rf "$LOGS"; else echo "test:asan: reports kept in $LOGS" >&2; fi
 exit $status
