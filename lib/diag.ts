@@ -1,18 +1,9 @@
 // NETLINK_SOCK_DIAG / inet_diag (Linux): builds requests, runs them through the native layer
 // (one request, raw reply bytes back) and walks the reply records. Layouts: include/uapi/linux/
 // inet_diag.h and sock_diag.h; offsets are listed next to each read.
-import { constants, endianness } from 'node:os';
-import { native, type NativeFailure } from './binding';
+import { endianness } from 'node:os';
 import { invalidArgValue, systemError } from './errors';
-
-interface DiagBinding {
-  sockDiag?(request: Uint8Array, dump: boolean): ArrayBuffer | NativeFailure;
-  identify?(fd: number, state: Float64Array): NativeFailure | undefined;
-  foreignKeepAlive?(pid: number, fd: number, state: Float64Array): NativeFailure | undefined;
-  socketInodes?(pid: number): Float64Array | NativeFailure;
-}
-
-export const diagNative = native as unknown as DiagBinding;
+import { sockDiag } from './native';
 
 export const AF_INET = 2;
 export const AF_INET6 = 10;
@@ -150,10 +141,7 @@ export function buildRequest(family: number, states: number, withInfo: boolean, 
 
 /** Sends one request and returns the raw reply (all datagrams of a dump, concatenated). */
 export function exchange(request: Uint8Array, dump: boolean): DataView {
-  if (!diagNative.sockDiag) throw systemError(constants.errno.ENOSYS, 'socket', 'NETLINK_SOCK_DIAG');
-  const reply = diagNative.sockDiag(request, dump);
-  if ('errno' in reply) throw systemError(reply.errno, reply.syscall, reply.option || undefined);
-  return new DataView(reply);
+  return sockDiag(request, dump);
 }
 
 /** One inet_diag_msg record inside a reply: where it is, and the fields read eagerly. */

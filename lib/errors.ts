@@ -1,13 +1,15 @@
 // Every error this package throws or emits is made here, with a Node-style `code`.
-import { getSystemErrorMap } from 'node:util';
+import { getSystemErrorMap, types } from 'node:util';
 
+/** The package's own codes; system errors carry the errno name instead (e.g. 'EINVAL'). */
 export type ErrorCode =
   | 'ERR_INVALID_ARG_TYPE'
   | 'ERR_INVALID_ARG_VALUE'
   | 'ERR_OUT_OF_RANGE'
   | 'ERR_SOCKET_CLOSED'
   | 'ERR_SOCKET_NOT_CONNECTED'
-  | 'ERR_MONITOR_CLOSED';
+  | 'ERR_MONITOR_CLOSED'
+  | 'MODULE_NOT_FOUND';
 
 export interface CodedError extends Error {
   code: string;
@@ -21,21 +23,37 @@ export interface SystemError extends CodedError {
   option?: string;
 }
 
-function coded<E extends Error>(error: E, code: string): E & CodedError {
+function coded<E extends Error>(error: E, code: ErrorCode | SystemCode): E & CodedError {
   Object.defineProperty(error, 'code', { value: code, enumerable: true, writable: true, configurable: true });
   return error as E & CodedError;
 }
 
+/** An errno name ('EINVAL', ...): the code of a system error. */
+type SystemCode = string & { readonly errnoName?: never };
+
+/** A name that is a non-empty string, else undefined (names can be symbols, getters can throw). */
+function nameOf(read: () => unknown): string | undefined {
+  try {
+    const name = read();
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Describes a received value for a message. Never throws, whatever the value (proxies included). */
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
+  if (types.isProxy(value)) return 'a Proxy';
+  if (typeof value === 'function') return `function ${nameOf(() => value.name) ?? '<anonymous>'}`;
   if (typeof value === 'object') {
-    const name = (value as object).constructor?.name;
+    const name = nameOf(() => (value as { constructor?: { name?: unknown } }).constructor?.name);
     return name ? `an instance of ${name}` : 'an object';
   }
   if (typeof value === 'string') return `type string ('${value.length > 25 ? value.slice(0, 25) + '...' : value}')`;
-  return `type ${typeof value} (${String(value)})`;
+  if (typeof value === 'symbol') return `type symbol (${value.toString()})`;
+  return `type ${typeof value} (${String(value)}${typeof value === 'bigint' ? 'n' : ''})`;
 }
 
 export function invalidArgType(name: string, expected: string, actual: unknown): TypeError & CodedError {
@@ -58,6 +76,32 @@ export function outOfRange(name: string, range: string, received: unknown): Rang
 
 export function socketClosed(what: string): CodedError {
   return coded(new Error(`${what} is closed (destroyed, or not listening)`), 'ERR_SOCKET_CLOSED');
+}
+
+/** Reading an argument threw (a getter or proxy trap of the caller's): the cause is kept. */
+export function optionsUnreadable(name: string, cause: unknown): TypeError & CodedError {
+  let detail: string;
+  try {
+    detail = cause instanceof Error ? cause.message : String(cause);
+  } catch {
+    detail = 'an unprintable value was thrown';
+  }
+  const error = invalidArgValue(name, `could not be read: ${detail}`);
+  Object.defineProperty(error, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
+  return error;
+}
+
+/** A socket, TLS socket or server that has no OS TCP socket to act on. */
+export function notATcpSocket(kind: 'socket' | 'server', detail = 'not IPC, UDP or a pipe'): TypeError & CodedError {
+  return coded(new TypeError(`The "${kind}" argument must be a TCP ${kind} (${detail})`), 'ERR_INVALID_ARG_TYPE');
+}
+
+/** A socket whose descriptor was handed to another process (child.send): nothing left to configure. */
+export function socketHandedOff(): CodedError {
+  return coded(
+    new Error('The socket is closed in this process: its descriptor was sent to another process'),
+    'ERR_SOCKET_CLOSED',
+  );
 }
 
 export function socketNotConnected(): CodedError {

@@ -1,12 +1,12 @@
 // Cause of death: evidence gathered while a connection lived and at the moment it was
 // destroyed (before Node closes the descriptor), and the rules that turn it into a cause.
-import * as net from 'node:net';
-import { invalidArgType } from './errors';
-import { checkTarget, native, prepare, state } from './target';
-import { decodeTcpInfo, TCP_INFO_BUFFER_SIZE, type TcpInfo } from './tcp-info';
-import { limits } from './platform';
-import type { KeepAliveSettings } from './apply';
+import type * as net from 'node:net';
+import { readAtClose } from './native';
+import { beforeDestroy } from './node-internals';
 import type { ConnectionState } from './snapshot';
+import { checkSocket, resolveClosing } from './target';
+import { decodeForPlatform, type TcpInfo } from './tcp-info';
+import { settingsFromUnits, type KeepAliveSettings } from './units';
 
 export type DeathCause =
   | 'keepalive-timeout'
@@ -45,33 +45,18 @@ interface Evidence {
   diedAt: number;
 }
 
-interface HandleLike {
-  fd?: unknown;
-}
-type Destroy = (this: net.Socket, error: Error | null, callback: (error?: Error | null) => void) => void;
-
 const evidence = new WeakMap<net.Socket, Evidence>();
-const infoBuffer = new Uint8Array(TCP_INFO_BUFFER_SIZE);
 
-/** Reads TCP_INFO and the keepalive settings straight from the handle's descriptor (no checks on
- *  `destroyed`: this runs inside destroy, while the descriptor is still open). */
+/** Reads TCP_INFO and the keepalive settings from the socket's descriptor; works inside destroy,
+ *  while the descriptor is still open, and never throws. */
 function readLive(socket: net.Socket): { info: TcpInfo | null; configured: KeepAliveSettings | null } {
-  const handle = (socket as unknown as { _handle: HandleLike | null })._handle;
-  if (!handle || typeof handle.fd !== 'number' || handle.fd < 0) return { info: null, configured: null };
-  const resolved = { fd: handle.fd, handle };
-  prepare(resolved); // identity check against the inode learned earlier (0: checked by type)
-  const info = native.tcpInfo(handle.fd, state, infoBuffer) ? null : decodeTcpInfo(new DataView(infoBuffer.buffer), state[1]);
-  prepare(resolved);
-  const configured = native.read(handle.fd, state)
-    ? null
-    : {
-        enable: state[1] !== 0,
-        idle: state[2] * limits.idleUnitMs,
-        interval: state[3] * limits.intervalUnitMs,
-        count: state[4],
-        userTimeout: state[5] * limits.userTimeoutUnitMs,
-      };
-  return { info, configured };
+  const os = resolveClosing(socket);
+  if (!os) return { info: null, configured: null };
+  const { values, info } = readAtClose(os);
+  return {
+    info: info ? decodeForPlatform(info.view, info.length) : null,
+    configured: values ? settingsFromUnits(values) : null,
+  };
 }
 
 /**
@@ -84,19 +69,13 @@ export function trackDeath(socket: net.Socket): void {
   const record: Evidence = { lastSnapshot: null, snapshotAt: 0, configured: null, atDeath: null, error: null, diedAt: 0 };
   evidence.set(socket, record);
   if (!socket.destroyed) record.configured = readLive(socket).configured;
-  const original = (socket as unknown as { _destroy: Destroy })._destroy;
-  const wrapped: Destroy = function (this: net.Socket, error, callback) {
+  beforeDestroy(socket, (dying, error) => {
     record.error = error;
     record.diedAt = Date.now();
-    try {
-      const live = readLive(this);
-      record.atDeath = live.info;
-      record.configured = live.configured ?? record.configured;
-    } finally {
-      original.call(this, error, callback); // evidence is best effort; destroy always proceeds
-    }
-  };
-  Object.defineProperty(socket, '_destroy', { value: wrapped, writable: true, configurable: true });
+    const live = readLive(dying);
+    record.atDeath = live.info;
+    record.configured = live.configured ?? record.configured;
+  });
 }
 
 /** Records the latest inet_diag view of a tracked socket. */
@@ -166,8 +145,7 @@ function sinceLastReceive(info: TcpInfo | undefined | null): number | undefined 
  * rests on the error code alone.
  */
 export function explain(socket: net.Socket): DeathReport | null {
-  const target = checkTarget(socket);
-  if (!(target instanceof net.Socket)) throw invalidArgType('socket', 'an instance of net.Socket or tls.TLSSocket', socket);
+  const target = checkSocket(socket, 'socket', true);
   if (!target.destroyed) return null;
   const record = evidence.get(target);
   const error = record?.diedAt ? record.error : ((target as unknown as { errored?: Error | null }).errored ?? null);

@@ -7,7 +7,7 @@ export { snapshot, getKeepAliveTimer, type ConnectionState, type KeepAliveTimer,
 export { monitor, KeepAliveMonitor, type MonitorOptions, type MonitorEvents } from './monitor';
 export { explain, type DeathReport, type DeathCause } from './explain';
 export { keepAliveSocket } from './keepalive';
-export { releaseKeepAlive, keptKeepAlive } from './sticky';
+export { releaseKeepAlive, keptKeepAlive } from './keepalive';
 export { keepAliveServer } from './integrations/server';
 export { keepAliveAgent, type KeepAliveAgentSettings } from './integrations/agent';
 export { connect, tlsConnect } from './integrations/connect';

@@ -1,7 +1,12 @@
-// Validation and rounding: turns the user's options (ms) into a complete plan in kernel units
-// before any syscall is made.
-import { invalidArgType, invalidArgValue, optionNotSupported, outOfRange } from './errors';
-import { limits } from './platform';
+// The public boundary of options: reads each option exactly once into a validated, frozen
+// record with the complete plan in kernel units, before any syscall. Everything after this point
+// (queued, kept, integrations) uses only that record.
+import { invalidArgType, invalidArgValue, optionNotSupported, optionsUnreadable, outOfRange } from './errors';
+import type { KernelValues } from './native';
+import { FIELDS, rules, type Field } from './platform';
+import { msToUnits } from './units';
+
+export { FIELDS, type Field };
 
 export interface KeepAliveOptions {
   /** Turn SO_KEEPALIVE on or off. Implied `true` when any other option is given. */
@@ -16,17 +21,15 @@ export interface KeepAliveOptions {
   userTimeout?: number;
 }
 
-/** Bits of the native plan mask, in the order the native layer issues the syscalls. */
-export const FIELDS = ['enable', 'idle', 'interval', 'count', 'userTimeout'] as const;
-export type Field = (typeof FIELDS)[number];
-
-export interface Plan {
+/** Options read once and validated: what the caller gave, and the plan in kernel units. */
+export interface KeepAliveConfig {
+  /** The fields the caller set (ms as given); `enable` only when given explicitly. */
+  readonly given: Readonly<KeepAliveOptions>;
   /** Bit i set when FIELDS[i] is to be written. */
-  mask: number;
+  readonly mask: number;
   /** Kernel-unit values, indexed like FIELDS (unused slots are 0). */
-  values: [number, number, number, number, number];
+  readonly values: Readonly<KernelValues>;
 }
-
 
 function normalize(key: string): string {
   return key.toLowerCase().replace(/[^a-z]/g, '');
@@ -41,26 +44,8 @@ function closestKey(key: string): Field | undefined {
   });
 }
 
-/** Round ms up to whole kernel units, then check the kernel's range. */
-function toUnits(name: string, ms: number, unitMs: number, minUnits: number, maxUnits: number): number {
-  const maxMs = maxUnits * unitMs;
-  if (Number.isNaN(ms) || ms < 0 || ms > maxMs || (minUnits > 0 && ms === 0)) {
-    // The message is built only here: this function is on every setKeepAlive call.
-    const range = `>= ${minUnits === 0 ? 0 : 1} and <= ${maxMs} ms (${maxUnits} ${unitMs === 1000 ? 's' : 'ms'}, the ${process.platform} maximum)`;
-    throw outOfRange(`options.${name}`, range, ms);
-  }
-  return Math.max(minUnits, Math.ceil(ms / unitMs));
-}
-
-function numberOption(options: Record<string, unknown>, name: string): number | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number') throw invalidArgType(`options.${name}`, 'of type number', value);
-  return value;
-}
-
 const KNOWN: ReadonlySet<string> = new Set(FIELDS);
-const BIT = { enable: 1 << 0, idle: 1 << 1, interval: 1 << 2, count: 1 << 3, userTimeout: 1 << 4 } as const;
+const BIT: Readonly<Record<Field, number>> = { enable: 1 << 0, idle: 1 << 1, interval: 1 << 2, count: 1 << 3, userTimeout: 1 << 4 };
 
 function rejectUnknownKey(key: string): never {
   const hint = closestKey(key);
@@ -71,71 +56,114 @@ function rejectUnknownKey(key: string): never {
 }
 
 /**
- * Validates `options` completely and returns the plan, or throws a typed error. On every
- * setKeepAlive call: written without closures or per-field lookups.
+ * Whether `field` is set on `options` or a prototype of its own: keys that only Object.prototype
+ * holds (`Object.prototype.enable = false` by some other code) are not options.
  */
-export function planFromOptions(options: unknown): Plan {
+function holds(options: object, field: Field): boolean {
+  for (let o: object | null = options; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(o, field)) return true;
+  }
+  return false;
+}
+
+/** One [[Get]] of each option the object holds; undefined for the others. */
+function readEach(options: object): [unknown, unknown, unknown, unknown, unknown] {
+  const read = (field: Field): unknown => (holds(options, field) ? Reflect.get(options, field) : undefined);
+  return [read('enable'), read('idle'), read('interval'), read('count'), read('userTimeout')];
+}
+
+function numberValue(name: Field, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw invalidArgType(`options.${name}`, 'of type number', value);
+  return value;
+}
+
+/**
+ * Reads `options` exactly once and returns the validated configuration, or throws a typed error
+ * (nothing is written before that). On every setKeepAlive call: kept free of closures per field.
+ */
+export function readOptions(options: unknown): KeepAliveConfig {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw invalidArgType('options', 'of type object', options);
   }
-  const record = options as Record<string, unknown>;
-  for (const key in record) {
-    if (!KNOWN.has(key) && Object.prototype.hasOwnProperty.call(record, key)) rejectUnknownKey(key);
+  let keys: string[];
+  let read: [unknown, unknown, unknown, unknown, unknown];
+  try {
+    keys = Object.keys(options);
+    read = readEach(options);
+  } catch (error) {
+    // A throwing getter or proxy trap of the caller's object: reported with a code, as ours are.
+    throw optionsUnreadable('options', error);
   }
+  for (const key of keys) if (!KNOWN.has(key)) rejectUnknownKey(key);
+  const [enableValue, idleValue, intervalValue, countValue, userTimeoutValue] = read;
+  if (enableValue !== undefined && typeof enableValue !== 'boolean') {
+    throw invalidArgType('options.enable', 'of type boolean', enableValue);
+  }
+  const enable = enableValue as boolean | undefined;
+  const idle = numberValue('idle', idleValue);
+  const interval = numberValue('interval', intervalValue);
+  const count = numberValue('count', countValue);
+  const userTimeout = numberValue('userTimeout', userTimeoutValue);
+  const given: KeepAliveOptions = {};
+  if (enable !== undefined) given.enable = enable;
+  if (idle !== undefined) given.idle = idle;
+  if (interval !== undefined) given.interval = interval;
+  if (count !== undefined) given.count = count;
+  if (userTimeout !== undefined) given.userTimeout = userTimeout;
   for (const field of FIELDS) {
-    if (record[field] !== undefined && !limits.settable[field]) throw optionNotSupported(field, limits.optionNames[field]);
+    if (given[field] !== undefined && !rules.settable[field]) throw optionNotSupported(field, rules.optionNames[field]);
   }
-  const enable = record.enable;
-  if (enable !== undefined && typeof enable !== 'boolean') {
-    throw invalidArgType('options.enable', 'of type boolean', enable);
-  }
-  const idle = numberOption(record, 'idle');
-  const interval = numberOption(record, 'interval');
-  const count = numberOption(record, 'count');
-  const userTimeout = numberOption(record, 'userTimeout');
 
-  const plan: Plan = { mask: 0, values: [0, 0, 0, 0, 0] };
+  let mask = 0;
+  const values: KernelValues = [0, 0, 0, 0, 0];
   if (idle !== undefined) {
-    plan.mask |= BIT.idle;
-    plan.values[1] = toUnits('idle', idle, limits.idleUnitMs, limits.minIdleUnits, limits.maxIdleUnits);
+    mask |= BIT.idle;
+    values[1] = msToUnits('idle', idle);
   }
   if (interval !== undefined) {
-    plan.mask |= BIT.interval;
-    plan.values[2] = toUnits('interval', interval, limits.intervalUnitMs, limits.minIntervalUnits, limits.maxIntervalUnits);
+    mask |= BIT.interval;
+    values[2] = msToUnits('interval', interval);
   }
   if (count !== undefined) {
-    if (!Number.isInteger(count) || count < 1 || count > limits.maxCount) {
-      throw outOfRange('options.count', `an integer >= 1 and <= ${limits.maxCount} (the ${process.platform} maximum)`, count);
+    if (!Number.isInteger(count) || count < 1 || count > rules.maxCount) {
+      throw outOfRange('options.count', `an integer >= 1 and <= ${rules.maxCount} (the ${process.platform} maximum)`, count);
     }
-    plan.mask |= BIT.count;
-    plan.values[3] = count;
+    mask |= BIT.count;
+    values[3] = count;
   }
   if (userTimeout !== undefined) {
-    plan.mask |= BIT.userTimeout;
-    plan.values[4] = toUnits(
-      'userTimeout',
-      userTimeout,
-      limits.userTimeoutUnitMs,
-      limits.minUserTimeoutUnits,
-      limits.maxUserTimeoutUnits,
-    );
+    mask |= BIT.userTimeout;
+    values[4] = msToUnits('userTimeout', userTimeout);
   }
   // Any timing implies enable: true unless enable: false is explicit.
-  if (enable !== undefined || plan.mask !== 0) {
-    plan.mask |= BIT.enable;
-    plan.values[0] = enable === false ? 0 : 1;
+  if (enable !== undefined || mask !== 0) {
+    mask |= BIT.enable;
+    values[0] = enable === false ? 0 : 1;
   }
-  if (plan.mask === 0) {
+  if (mask === 0) {
     throw invalidArgValue('options', `sets nothing: give at least one of ${FIELDS.join(', ')}`);
   }
-  return plan;
+  return Object.freeze({ given: Object.freeze(given), mask, values: Object.freeze(values) });
 }
 
-/** Merges a later plan into an earlier one (later values win), for sockets not yet connected. */
-export function mergePlans(earlier: Plan, later: Plan): Plan {
-  const merged: Plan = { mask: earlier.mask | later.mask, values: [...earlier.values] };
-  FIELDS.forEach((_, bit) => {
-    if (later.mask & (1 << bit)) merged.values[bit] = later.values[bit];
+/** A configuration of kernel values as they are (from a read-back): the fields of `mask`. */
+export function configFromKernel(mask: number, values: Readonly<KernelValues>): KeepAliveConfig {
+  return Object.freeze({ given: Object.freeze({}), mask, values: Object.freeze([...values] as KernelValues) });
+}
+
+/** Merges a later configuration into an earlier one (later values win), as if applied in order. */
+export function mergeConfigs(earlier: KeepAliveConfig, later: KeepAliveConfig): KeepAliveConfig {
+  const values: KernelValues = [...earlier.values];
+  for (let bit = 0; bit < FIELDS.length; bit++) if (later.mask & (1 << bit)) values[bit] = later.values[bit];
+  return Object.freeze({
+    given: Object.freeze({ ...earlier.given, ...later.given }),
+    mask: earlier.mask | later.mask,
+    values: Object.freeze(values),
   });
-  return merged;
+}
+
+/** The mask bit of a field. */
+export function fieldBit(field: Field): number {
+  return BIT[field];
 }

@@ -1,7 +1,10 @@
 // What the running platform can hold: units, limits and which options exist. The only place
-// that knows per-platform numbers; options.ts rounds and validates against it.
-import type { Field } from './options';
-import { native } from './binding';
+// that knows per-platform numbers; units.ts converts and options.ts validates against it.
+import { nativeConstants, probeFeatures } from './native';
+
+/** The option fields, in the order the native layer writes them (bit i of a mask = FIELDS[i]). */
+export const FIELDS = nativeConstants.fields;
+export type Field = (typeof FIELDS)[number];
 
 /**
  * Where getKeepAlive() takes a value from: 'kernel' = read back from the socket; 'remembered' =
@@ -10,7 +13,7 @@ import { native } from './binding';
  */
 export type ReadSource = 'kernel' | 'remembered' | 'fixed' | 'unsupported';
 
-export interface PlatformLimits {
+export interface PlatformRules {
   /** Milliseconds per kernel unit of idle and interval (Linux: whole seconds). */
   idleUnitMs: number;
   intervalUnitMs: number;
@@ -74,7 +77,7 @@ const KERNEL: Readonly<Record<Field, ReadSource>> = {
 };
 const NO_DEFAULTS = { idle: 0, interval: 0, count: 0 };
 
-const LINUX: PlatformLimits = {
+const LINUX: PlatformRules = {
   idleUnitMs: 1000,
   intervalUnitMs: 1000,
   maxIdleUnits: 32767, // MAX_TCP_KEEPIDLE
@@ -97,7 +100,7 @@ const LINUX: PlatformLimits = {
 };
 
 // macOS: 0 would mean "system default" there, so 1 s stays the minimum as on Linux.
-const DARWIN: PlatformLimits = {
+const DARWIN: PlatformRules = {
   ...LINUX,
   maxIdleUnits: UINT32_MAX_MS_IN_S,
   maxIntervalUnits: UINT32_MAX_MS_IN_S,
@@ -110,10 +113,9 @@ const DARWIN: PlatformLimits = {
   },
 };
 
-// Bit values of enum Feature in src-native/keepalive.h.
-const FEATURE = { keepIdle: 1, keepIntvl: 2, keepCnt: 4, userTimeout: 8, keepAliveVals: 16, tcpInfo: 32 };
+const FEATURE = nativeConstants.features;
 
-function freebsd(features: number): PlatformLimits {
+function freebsd(features: number): PlatformRules {
   const userTimeout = (features & FEATURE.userTimeout) !== 0; // TCP_MAXUNACKTIME, FreeBSD 14+
   return {
     ...DARWIN,
@@ -125,7 +127,7 @@ function freebsd(features: number): PlatformLimits {
 
 // Windows: TCP_KEEPIDLE/TCP_KEEPINTVL (s, 10 1709+) and TCP_KEEPCNT (10 1703+) where the running
 // build accepts them; else the write-only SIO_KEEPALIVE_VALS (ms) with a fixed 10 probes.
-function windows(features: number): PlatformLimits {
+function windows(features: number): PlatformRules {
   const options = (features & FEATURE.keepIdle) !== 0 && (features & FEATURE.keepIntvl) !== 0;
   const vals = !options && (features & FEATURE.keepAliveVals) !== 0;
   const count = (features & FEATURE.keepCnt) !== 0;
@@ -162,36 +164,36 @@ function windows(features: number): PlatformLimits {
   };
 }
 
-function detect(): PlatformLimits {
+function detect(): PlatformRules {
   switch (process.platform) {
     case 'linux': return LINUX;
     case 'darwin': return DARWIN;
-    case 'freebsd': return freebsd(native.probe());
-    case 'win32': return windows(native.probe());
+    case 'freebsd': return freebsd(probeFeatures());
+    case 'win32': return windows(probeFeatures());
     default: return LINUX;
   }
 }
 
-export const limits: PlatformLimits = detect();
+export const rules: PlatformRules = detect();
 
 const frozenCapabilities: Capabilities = Object.freeze({
   platform: process.platform,
-  idle: limits.settable.idle,
-  interval: limits.settable.interval,
-  count: limits.settable.count,
-  userTimeout: limits.settable.userTimeout,
-  tcpInfo: limits.tcpInfo,
-  readBack: Object.values(limits.readFrom).every((source) => source === 'kernel'),
-  readFrom: Object.freeze({ ...limits.readFrom }),
+  idle: rules.settable.idle,
+  interval: rules.settable.interval,
+  count: rules.settable.count,
+  userTimeout: rules.settable.userTimeout,
+  tcpInfo: rules.tcpInfo,
+  readBack: Object.values(rules.readFrom).every((source) => source === 'kernel'),
+  readFrom: Object.freeze({ ...rules.readFrom }),
   serverInheritance: process.platform === 'linux',
   limits: Object.freeze({
-    idleGranularity: limits.idleUnitMs,
-    intervalGranularity: limits.intervalUnitMs,
-    maxIdle: limits.maxIdleUnits * limits.idleUnitMs,
-    maxInterval: limits.maxIntervalUnits * limits.intervalUnitMs,
-    maxCount: limits.maxCount,
-    maxUserTimeout: limits.maxUserTimeoutUnits * limits.userTimeoutUnitMs,
-    userTimeoutGranularity: limits.userTimeoutUnitMs,
+    idleGranularity: rules.idleUnitMs,
+    intervalGranularity: rules.intervalUnitMs,
+    maxIdle: rules.maxIdleUnits * rules.idleUnitMs,
+    maxInterval: rules.maxIntervalUnits * rules.intervalUnitMs,
+    maxCount: rules.maxCount,
+    maxUserTimeout: rules.maxUserTimeoutUnits * rules.userTimeoutUnitMs,
+    userTimeoutGranularity: rules.userTimeoutUnitMs,
   }),
 });
 

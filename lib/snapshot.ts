@@ -1,12 +1,12 @@
 // Live connection state from inet_diag: the exact lookup of one socket (getKeepAliveTimer) and
 // one dump per address family for many (snapshot), matched to sockets by inode.
 import * as net from 'node:net';
-import { constants } from 'node:os';
-import { invalidArgType, socketNotConnected, systemError } from './errors';
-import { checkTarget, conclude, prepare, resolve, resolveNow, state, type Resolved } from './target';
+import { invalidArgType, socketNotConnected } from './errors';
+import { identify, socketInodes } from './native';
+import { checkSocket, resolve, resolveNow } from './target';
 import { TCP_STATES, decodeTcpInfo, type TcpInfo, type TcpState } from './tcp-info';
 import {
-  AF_INET, AF_INET6, CONNECTION_STATES, buildRequest, diagNative, exchange, forEachRecord, readFields,
+  AF_INET, AF_INET6, CONNECTION_STATES, buildRequest, exchange, forEachRecord, readFields,
   type DiagRecord, type TimerName,
 } from './diag';
 
@@ -39,19 +39,11 @@ export interface ConnectionState extends KeepAliveTimer {
 
 const NO_TIMER: KeepAliveTimer = Object.freeze({ timer: 'none', expiresIn: 0, probesOut: 0 });
 
-function inodeOfResolved(target: net.Socket, resolved: Resolved): number {
-  prepare(resolved);
-  if (state[0] !== 0) return state[0];
-  if (!diagNative.identify) throw systemError(constants.errno.ENOSYS, 'fstat');
-  conclude(target, resolved, diagNative.identify(resolved.fd, state));
-  return state[0];
-}
-
 /** The inode of a socket's OS socket, or undefined when it has none (pending, destroyed). */
 export function inodeOf(socket: net.Socket): number | undefined {
   if (socket.destroyed) return undefined;
-  const resolved = resolve(socket);
-  return resolved ? inodeOfResolved(socket, resolved) : undefined;
+  const os = resolve(socket);
+  return os ? identify(os) : undefined;
 }
 
 /** The address family to dump for a socket (a v4-mapped dual-stack socket is AF_INET6). */
@@ -86,12 +78,8 @@ function toState(record: DiagRecord): ConnectionState {
  * `{ timer: 'none', expiresIn: 0, probesOut: 0 }`.
  */
 export function getKeepAliveTimer(socket: net.Socket): KeepAliveTimer {
-  const target = checkTarget(socket);
-  if (!(target instanceof net.Socket)) {
-    throw invalidArgType('socket', 'an instance of net.Socket or tls.TLSSocket', socket);
-  }
-  const resolved = resolveNow(target);
-  const inode = inodeOfResolved(target, resolved);
+  const target = checkSocket(socket, 'socket', true);
+  const inode = identify(resolveNow(target));
   const { localAddress, localPort, remoteAddress, remotePort } = target;
   if (!localAddress || !localPort || !remoteAddress || !remotePort) throw socketNotConnected();
   const tuple = { family: familyOf(target), localAddress, localPort, remoteAddress, remotePort };
@@ -119,13 +107,7 @@ export function getKeepAliveTimer(socket: net.Socket): KeepAliveTimer {
  */
 export function processSocketInodes(pid: number | 'self' = 'self'): Map<number, number> {
   const inodes = new Map<number, number>();
-  if (!diagNative.socketInodes) throw systemError(constants.errno.ENOSYS, 'opendir');
-  const pairs = diagNative.socketInodes(pid === 'self' ? 0 : pid);
-  if (!ArrayBuffer.isView(pairs)) { // (not instanceof: test runners may run in another realm)
-    const error = systemError(pairs.errno, pairs.syscall);
-    error.message = `${error.message}: /proc/${pid}/fd`;
-    throw error;
-  }
+  const pairs = socketInodes(pid === 'self' ? 0 : pid);
   for (let i = 0; i < pairs.length; i += 2) inodes.set(pairs[i], pairs[i + 1]);
   return inodes;
 }
@@ -161,10 +143,7 @@ export function snapshot(sockets?: ReadonlyArray<net.Socket>): ConnectionState[]
   const wanted = new Set<number>();
   const families = new Set<number>();
   sockets.forEach((socket, i) => {
-    if (!(socket instanceof net.Socket)) {
-      throw invalidArgType(`sockets[${i}]`, 'an instance of net.Socket or tls.TLSSocket', socket);
-    }
-    const inode = inodeOf(socket);
+    const inode = inodeOf(checkSocket(socket, `sockets[${i}]`, true));
     inodes[i] = inode;
     if (inode === undefined) return;
     wanted.add(inode);

@@ -1,98 +1,148 @@
-// Finds the OS socket behind a net.Socket / tls.TLSSocket / net.Server, and guards against
-// acting on a descriptor number that now belongs to another socket.
+// What a call acts on: classifies the argument (a net.Socket, tls.TLSSocket or listening
+// net.Server, never a Proxy) and finds its OS socket now, guarding against a descriptor number
+// that has been given to another connection.
 import * as net from 'node:net';
-import { constants } from 'node:os';
-import { getSystemErrorMap } from 'node:util';
-import { invalidArgType, socketClosed, socketNotConnected, systemError } from './errors';
-import { native, STATE_SLOTS, type NativeFailure } from './binding';
-import { locateSocket } from './target-lookup';
+import { invalidArgType, invalidArgValue, notATcpSocket, socketClosed, socketHandedOff, socketNotConnected } from './errors';
+import { knownIdentity, locate, type OsSocket } from './native';
+import {
+  cachedAddresses, handleFd, handleOf, isProxy, kernelAddresses, lostItsHandle, type NodeAddress, type NodeHandle,
+} from './node-internals';
 
 export type Target = net.Socket | net.Server;
 
-interface HandleLike {
-  fd?: unknown;
-}
+const TARGET_TYPES = 'an instance of net.Socket, tls.TLSSocket or net.Server';
+const SOCKET_TYPES = 'an instance of net.Socket or tls.TLSSocket';
 
-/** A resolved OS socket, valid for the current synchronous call only. */
-export interface Resolved {
-  fd: number;
-  handle: object;
-}
-
-// Errno values as the native layer reports them (positive): errno on POSIX, libuv's codes on
-// Windows (where os.constants.errno holds the C runtime's numbers instead, and no ESTALE).
-function errnoNamed(name: 'ESTALE' | 'ENOTSOCK' | 'EBADF'): number {
-  if (process.platform !== 'win32') return constants.errno[name];
-  for (const [value, [known]] of getSystemErrorMap()) if (known === name) return -value;
-  return Number.NaN;
-}
-const ESTALE = errnoNamed('ESTALE');
-const ENOTSOCK = errnoNamed('ENOTSOCK');
-const EBADF = errnoNamed('EBADF');
-
-// Identity (inode) of each libuv handle's socket, learned at first use. Keyed by the handle so a
-// reconnected net.Socket (new handle) starts over, and the entry goes with the handle.
-const identities = new WeakMap<object, number>();
-
-// Scratch state shared by all native calls: calls are synchronous, so one array suffices.
-export const state = new Float64Array(STATE_SLOTS);
-
-function describeTarget(target: Target): string {
-  return target instanceof net.Server ? 'The server' : 'The socket';
-}
-
-/** Classifies the argument; throws ERR_INVALID_ARG_TYPE for anything that is not a TCP endpoint. */
-export function checkTarget(target: unknown, name = 'socket'): Target {
-  if (target instanceof net.Socket || target instanceof net.Server) return target;
-  throw invalidArgType(name, 'an instance of net.Socket, tls.TLSSocket or net.Server', target);
+// A Proxy forwards property reads but not always method calls (http2's session.socket throws
+// ERR_HTTP2_NO_SOCKET_MANIPULATION): refused before anything is read or written.
+function refuseProxy(name: string, value: unknown, expected: string): void {
+  if (isProxy(value)) {
+    throw invalidArgType(
+      name,
+      `${expected}, not a Proxy (for http2, configure the socket before http2 wraps it: keepAliveServer(server), or connect() as createConnection)`,
+      value,
+    );
+  }
 }
 
 /**
- * The descriptor of `target` now, or null when a socket has none yet (not connected / resolving).
- * Throws ERR_SOCKET_CLOSED for destroyed sockets and servers that are not listening.
+ * Classifies the argument; throws ERR_INVALID_ARG_TYPE for anything that is not a TCP endpoint.
+ * Calls that write (and keep) refuse proxies; reads may go through one (`reading`), as they only
+ * read properties, which a proxy passes through.
  */
-export function resolve(target: Target): Resolved | null {
-  if (target instanceof net.Server) {
-    const handle = (target as unknown as { _handle: HandleLike | null })._handle;
-    if (!handle || !target.listening) throw socketClosed(describeTarget(target));
-    if (typeof handle.fd !== 'number') {
-      throw invalidArgType('server', 'a server with its own listening socket (cluster workers have none)', target);
-    }
-    const fd = handle.fd >= 0 ? handle.fd : locateSocket(target, handle);
-    if (fd === null) throw socketClosed(describeTarget(target));
-    return { fd, handle };
+export function checkTarget(target: unknown, name = 'socket', reading = false): Target {
+  if (!reading) refuseProxy(name, target, TARGET_TYPES);
+  if (target instanceof net.Socket || target instanceof net.Server) return target;
+  throw invalidArgType(name, TARGET_TYPES, target);
+}
+
+/** Like checkTarget, for the calls that take sockets only. */
+export function checkSocket(socket: unknown, name = 'socket', reading = false): net.Socket {
+  if (!reading) refuseProxy(name, socket, SOCKET_TYPES);
+  if (socket instanceof net.Socket) return socket;
+  throw invalidArgType(name, SOCKET_TYPES, socket);
+}
+
+// Addresses of sockets whose platform gives no inode (macOS, FreeBSD): compared at every call.
+const recordedAddresses = new WeakMap<object, { local: NodeAddress; peer: NodeAddress }>();
+
+function sameAddress(expected: NodeAddress | undefined, now: NodeAddress): boolean {
+  return !expected || (expected.address === now.address && expected.port === now.port);
+}
+
+/**
+ * Before a socket's first native call (and at every call where the OS has no inode): the
+ * connection the kernel has on the descriptor must be the one Node recorded for the object.
+ */
+function checkStillOurs(socket: net.Socket, handle: NodeHandle): void {
+  const identity = knownIdentity(handle);
+  if (identity) return; // the native layer compares the inode
+  const now = kernelAddresses(handle);
+  if (!now) return; // not connected yet: nothing recorded that could differ
+  const expected = recordedAddresses.get(handle) ?? cachedAddresses(socket);
+  if (!sameAddress(expected.local, now.local) || !sameAddress(expected.peer, now.peer)) {
+    throw socketClosed('The socket (its descriptor now belongs to another connection)');
   }
-  if (target.destroyed) throw socketClosed(describeTarget(target));
-  const handle = (target as unknown as { _handle: HandleLike | null })._handle;
-  if (!handle) return null;
-  if (typeof handle.fd !== 'number') throw invalidArgType('socket', 'a TCP socket', target);
-  const fd = handle.fd >= 0 ? handle.fd : locateSocket(target, handle);
-  return fd === null ? null : { fd, handle };
+  if (!recordedAddresses.has(handle)) recordedAddresses.set(handle, now);
+}
+
+function serverSocket(server: net.Server): OsSocket {
+  const handle = handleOf(server);
+  if (!handle || !server.listening) throw socketClosed('The server');
+  const fd = handleFd(handle);
+  if (fd === undefined) {
+    throw invalidArgType('server', 'a server with its own listening socket (cluster workers have none)', server);
+  }
+  if (fd >= 0) return { fd, handle, kind: 'server' };
+  const address = server.address();
+  const located = address && typeof address === 'object' ? locate(address.address, address.port, null, 0) : undefined;
+  if (located === undefined) throw notInThisLoop('server');
+  return { fd: located, handle, kind: 'server' };
+}
+
+function notInThisLoop(kind: 'socket' | 'server'): Error {
+  return invalidArgValue(kind, "has no TCP handle in this thread's event loop (use it from the thread that created it)");
+}
+
+// Windows: Node reports fd -1 for every TCP handle; the SOCKET is found by walking this thread's
+// libuv loop once per handle and kept for the handle's life (the identity check catches a close).
+const locatedSockets = new WeakMap<object, number>();
+
+function locateSocket(socket: net.Socket, handle: object): number | undefined {
+  const known = locatedSockets.get(handle);
+  if (known !== undefined) return known;
+  const { localAddress, localPort, remoteAddress, remotePort } = socket;
+  if (!localAddress || !remoteAddress || !localPort || !remotePort) return undefined;
+  const found = locate(localAddress, localPort, remoteAddress, remotePort);
+  if (found !== undefined) locatedSockets.set(handle, found);
+  return found;
+}
+
+/**
+ * The OS socket of `target` now, or null when a socket will have one once it connects (not
+ * connected yet, or resolving its host). Throws ERR_SOCKET_CLOSED for destroyed sockets, sockets
+ * handed to another process and servers that are not listening; ERR_INVALID_ARG_TYPE for sockets
+ * with no OS TCP socket (IPC pipes, TLS over a JavaScript stream).
+ */
+export function resolve(target: Target): OsSocket | null {
+  if (target instanceof net.Server) return serverSocket(target);
+  if (target.destroyed) throw socketClosed('The socket');
+  const handle = handleOf(target);
+  if (!handle) {
+    if (lostItsHandle(target)) throw socketHandedOff();
+    return null;
+  }
+  const fd = handleFd(handle);
+  if (fd === undefined) throw notATcpSocket('socket');
+  if (fd >= 0) {
+    checkStillOurs(target, handle);
+    return { fd, handle, kind: 'socket' };
+  }
+  if (target.connecting) return null; // resolving its host: the descriptor comes with the connect
+  if (process.platform === 'win32') {
+    const located = locateSocket(target, handle);
+    if (located === undefined) throw notInThisLoop('socket');
+    return { fd: located, handle, kind: 'socket' };
+  }
+  throw notATcpSocket('socket', 'it runs over a stream that has no OS socket, e.g. TLS over a Duplex');
 }
 
 /** Like resolve(), but a socket without a descriptor is an error. */
-export function resolveNow(target: Target): Resolved {
-  const resolved = resolve(target);
-  if (!resolved) throw socketNotConnected();
-  return resolved;
+export function resolveNow(target: Target): OsSocket {
+  const os = resolve(target);
+  if (!os) throw socketNotConnected();
+  return os;
 }
 
-/** Sets state[0] to the handle's known identity before a native call. */
-export function prepare(resolved: Resolved): void {
-  state[0] = identities.get(resolved.handle) ?? 0;
+/**
+ * The OS socket of a socket being destroyed (inside Node's `_destroy`, descriptor still open),
+ * or null; never throws.
+ */
+export function resolveClosing(socket: net.Socket): OsSocket | null {
+  const handle = handleOf(socket);
+  const fd = handle ? handleFd(handle) : undefined;
+  if (!handle || fd === undefined) return null;
+  if (fd >= 0) return { fd, handle, kind: 'socket' };
+  const located = process.platform === 'win32' ? locatedSockets.get(handle) : undefined;
+  return located === undefined ? null : { fd: located, handle, kind: 'socket' };
 }
-
-/** After a native call: remember the identity, or turn the failure into a typed error. */
-export function conclude(target: Target, resolved: Resolved, failure: NativeFailure | undefined): void {
-  if (!failure) {
-    if (!identities.has(resolved.handle)) identities.set(resolved.handle, state[0]);
-    return;
-  }
-  if (failure.errno === ESTALE || failure.errno === EBADF) throw socketClosed(describeTarget(target));
-  if (failure.errno === ENOTSOCK) {
-    throw invalidArgType(target instanceof net.Server ? 'server' : 'socket', 'a TCP socket (not IPC, UDP or a pipe)', target);
-  }
-  throw systemError(failure.errno, failure.syscall, failure.option || undefined);
-}
-
-export { native };

@@ -1,7 +1,8 @@
 // Decodes the kernel's struct tcp_info (Linux, include/uapi/linux/tcp.h) from the bytes the kernel
 // filled. A field beyond the returned length is undefined: that kernel does not have it.
 import { endianness } from 'node:os';
-import { native, prepare, conclude, resolveNow, state, checkTarget } from './target';
+import { readTcpInfo } from './native';
+import { checkTarget, resolveNow } from './target';
 import { decodeDarwin, decodeFreebsd, decodeWindows } from './tcp-info-platforms';
 
 /** Linux TCP state names, indexed by the kernel's state number (tcpi_state, idiag_state). */
@@ -83,11 +84,6 @@ export interface TcpInfo {
 
 const US = 1000; // µs → ms
 const LITTLE = endianness() === 'LE';
-
-// Large enough for every tcp_info so far (280 bytes on 6.18) with room to grow.
-export const TCP_INFO_BUFFER_SIZE = 512;
-const buffer = new Uint8Array(TCP_INFO_BUFFER_SIZE);
-const view = new DataView(buffer.buffer);
 
 // Field readers: undefined when the field lies beyond what the kernel filled. The decoder below
 // is one object literal so every TcpInfo has the same shape (a loop of keyed stores made V8 fall
@@ -186,14 +182,11 @@ export function decodeTcpInfo(dv: DataView, length: number): TcpInfo {
 
 /** Reads TCP_INFO of a connected socket or a listening server. */
 export function getTcpInfo(socket: unknown): TcpInfo {
-  const target = checkTarget(socket);
-  const resolved = resolveNow(target);
-  prepare(resolved);
-  conclude(target, resolved, native.tcpInfo(resolved.fd, state, buffer));
-  return decodeForPlatform(view, state[1]);
+  const { view, length } = readTcpInfo(resolveNow(checkTarget(socket, 'socket', true)));
+  return decodeForPlatform(view, length);
 }
 
 // Each kernel has its own struct (same offsets would mean different fields): one decoder each.
 // On macOS, FreeBSD and Windows the fields those kernels lack are undefined.
-const decodeForPlatform: (dv: DataView, length: number) => TcpInfo =
+export const decodeForPlatform: (dv: DataView, length: number) => TcpInfo =
   { darwin: decodeDarwin, freebsd: decodeFreebsd, win32: decodeWindows }[process.platform as string] ?? decodeTcpInfo;

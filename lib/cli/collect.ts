@@ -1,11 +1,9 @@
 // What `watch` shows: the TCP connections of one process (one dump per family) with the
 // keepalive settings of each, read from the descriptor (another process's via pidfd_getfd).
-import type { NativeFailure } from '../binding';
-import { AF_INET, AF_INET6, diagNative } from '../diag';
-import type { KeepAliveSettings } from '../keepalive';
-import { limits } from '../platform';
+import { AF_INET, AF_INET6 } from '../diag';
+import { readValuesOf } from '../native';
 import { dumpByInode, processSocketInodes, type ConnectionState } from '../snapshot';
-import { native, STATE_SLOTS } from '../binding';
+import { settingsFromUnits, type KeepAliveSettings } from '../units';
 
 export interface WatchRow extends ConnectionState {
   fd: number;
@@ -13,23 +11,10 @@ export interface WatchRow extends ConnectionState {
   settings: KeepAliveSettings | null;
 }
 
-const scratch = new Float64Array(STATE_SLOTS);
-
 function readSettings(pid: number | 'self', fd: number, inode: number): KeepAliveSettings | null {
-  scratch.fill(0);
-  scratch[0] = inode; // the descriptor must still be this socket
-  let failure: NativeFailure | undefined;
-  if (pid === 'self' || pid === process.pid) failure = native.read(fd, scratch);
-  else if (diagNative.foreignKeepAlive) failure = diagNative.foreignKeepAlive(pid, fd, scratch);
-  else return null;
-  if (failure) return null;
-  return {
-    enable: scratch[1] !== 0,
-    idle: scratch[2] * limits.idleUnitMs,
-    interval: scratch[3] * limits.intervalUnitMs,
-    count: scratch[4],
-    userTimeout: scratch[5] * limits.userTimeoutUnitMs,
-  };
+  // The descriptor must still be the socket with this inode.
+  const values = readValuesOf(pid, fd, inode);
+  return values ? settingsFromUnits(values) : null;
 }
 
 /** The connections of `pid`, optionally only those with `port` as local or remote port. */

@@ -5,9 +5,9 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type * as net from 'node:net';
-import { invalidArgType } from '../errors';
-import { planFromOptions, type KeepAliveOptions } from '../options';
-import { keepAliveSocket } from '../keepalive';
+import { invalidArgType, optionsUnreadable } from '../errors';
+import { readOptions, type KeepAliveOptions } from '../options';
+import { keepAliveSocketWith } from '../keepalive';
 
 export interface KeepAliveAgentSettings<A> {
   /** Build an `https.Agent` instead of an `http.Agent`. */
@@ -32,24 +32,41 @@ export function keepAliveAgent(
   options: KeepAliveOptions,
   settings: KeepAliveAgentSettings<https.AgentOptions> = {},
 ): http.Agent | https.Agent {
-  planFromOptions(options);
+  const config = readOptions(options);
   if (typeof settings !== 'object' || settings === null) {
     throw invalidArgType('settings', 'of type object', settings);
   }
-  const kept = { ...options };
+  let secure: unknown;
+  let ownOptions: unknown;
+  try {
+    secure = settings.https;
+    ownOptions = settings.agent;
+  } catch (error) {
+    throw optionsUnreadable('settings', error);
+  }
+  if (ownOptions !== undefined && (typeof ownOptions !== 'object' || ownOptions === null)) {
+    throw invalidArgType('settings.agent', 'of type object', ownOptions);
+  }
   const agentOptions = {
     // Node's own idle then matches ours; its interval/count are overwritten either way.
-    ...(kept.idle !== undefined ? { keepAliveMsecs: kept.idle } : {}),
-    ...settings.agent,
+    ...(config.given.idle !== undefined ? { keepAliveMsecs: config.given.idle } : {}),
+    ...(ownOptions as http.AgentOptions | undefined),
     keepAlive: true,
   };
-  const agent = settings.https ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const pooled = agent as unknown as { createConnection: CreateConnection };
   const create = pooled.createConnection;
   pooled.createConnection = function createKeptConnection(this: http.Agent, connectOptions, callback) {
     const socket = Reflect.apply(create, this, [connectOptions, callback]) as net.Socket | undefined;
-    // Not yet connected: configured right before its 'connect' listeners run.
-    if (socket) keepAliveSocket(socket, kept);
+    // Not yet connected: configured right before its 'connect' listeners run. Never throws into
+    // Node's pool: a socket that cannot be configured is destroyed with the error.
+    if (socket) {
+      try {
+        keepAliveSocketWith(socket, config);
+      } catch (error) {
+        socket.destroy(error as Error);
+      }
+    }
     return socket;
   };
   return agent;

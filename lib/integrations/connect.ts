@@ -3,8 +3,18 @@
 // through Node's later setKeepAlive calls.
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { planFromOptions, type KeepAliveOptions } from '../options';
-import { keepAliveSocket } from '../keepalive';
+import { readOptions, type KeepAliveConfig, type KeepAliveOptions } from '../options';
+import { keepAliveSocketWith } from '../keepalive';
+
+/** Configures a socket just created here; if that fails it is destroyed, never left open. */
+function configured<S extends net.Socket>(socket: S, config: KeepAliveConfig): S {
+  try {
+    return keepAliveSocketWith(socket, config);
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+}
 
 /** `net.connect(options)` whose socket carries `keepAlive` from its 'connect' event on. */
 export function connect(
@@ -12,9 +22,8 @@ export function connect(
   keepAlive: KeepAliveOptions,
   connectListener?: () => void,
 ): net.Socket {
-  planFromOptions(keepAlive); // bad options throw before anything connects
-  const socket = net.connect(options);
-  keepAliveSocket(socket, keepAlive);
+  const config = readOptions(keepAlive); // read once: bad options throw before anything connects
+  const socket = configured(net.connect(options), config);
   if (connectListener) socket.once('connect', connectListener);
   return socket;
 }
@@ -25,9 +34,8 @@ export function tlsConnect(
   keepAlive: KeepAliveOptions,
   secureConnectListener?: () => void,
 ): tls.TLSSocket {
-  planFromOptions(keepAlive);
-  const socket = tls.connect(options);
-  keepAliveSocket(socket, keepAlive);
+  const config = readOptions(keepAlive);
+  const socket = configured(tls.connect(options), config);
   if (secureConnectListener) socket.once('secureConnect', secureConnectListener);
   return socket;
 }

@@ -5,14 +5,16 @@
 // cluster worker has no listening socket of its own, or the platform has no inheritance.
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { configure } from '../configure';
 import { invalidArgType } from '../errors';
-import { planFromOptions, type KeepAliveOptions } from '../options';
+import { adoptKeepAliveWith, keepAliveSocketWith } from '../keepalive';
+import { serverAppliesNodeKeepAlive } from '../node-internals';
+import { readOptions, type KeepAliveConfig, type KeepAliveOptions } from '../options';
 import { capabilities } from '../platform';
-import { keepAliveSocket, setKeepAlive } from '../keepalive';
-import { adoptKeepAlive } from '../sticky';
+import { checkTarget } from '../target';
 
 interface ServerState {
-  options: KeepAliveOptions;
+  config: KeepAliveConfig;
   /** The listening socket holds the options and the kernel copies them to accepted sockets. */
   inherited: boolean;
 }
@@ -23,7 +25,7 @@ function configureListener(server: net.Server, state: ServerState): void {
   state.inherited = false;
   if (!capabilities().serverInheritance) return;
   try {
-    setKeepAlive(server, state.options);
+    configure(server, state.config);
     state.inherited = true;
   } catch {
     // No listening socket of its own (cluster worker) or it went away: configure per connection.
@@ -32,13 +34,10 @@ function configureListener(server: net.Server, state: ServerState): void {
 
 function onConnection(server: net.Server, state: ServerState, socket: net.Socket): void {
   // Node's `keepAlive` server option has just written idle, 1 s, 10 on this socket.
-  const nodeOverwrote = (server as { keepAlive?: boolean }).keepAlive === true;
-  if (state.inherited && !nodeOverwrote) {
-    adoptKeepAlive(socket, state.options);
-    return;
-  }
+  const nodeOverwrote = serverAppliesNodeKeepAlive(server);
   try {
-    keepAliveSocket(socket, state.options);
+    if (state.inherited && !nodeOverwrote) adoptKeepAliveWith(socket, state.config);
+    else keepAliveSocketWith(socket, state.config);
   } catch (error) {
     // Thrown from inside Node's accept path: report it on the socket instead.
     socket.destroy(error as Error);
@@ -52,17 +51,18 @@ function onConnection(server: net.Server, state: ServerState, socket: net.Socket
  * later connections. Options are validated now: bad options throw here.
  */
 export function keepAliveServer<S extends net.Server>(server: S, options: KeepAliveOptions): S {
-  if (!(server instanceof net.Server)) {
+  const target = checkTarget(server, 'server');
+  if (!(target instanceof net.Server)) {
     throw invalidArgType('server', 'an instance of net.Server (http, https, tls and http2 servers are)', server);
   }
-  planFromOptions(options);
+  const config = readOptions(options);
   const known = servers.get(server);
   if (known) {
-    known.options = { ...options };
+    known.config = config;
     if (server.listening) configureListener(server, known);
     return server;
   }
-  const state: ServerState = { options: { ...options }, inherited: false };
+  const state: ServerState = { config, inherited: false };
   servers.set(server, state);
   if (server.listening) configureListener(server, state);
   server.prependListener('listening', () => configureListener(server, state));
@@ -70,7 +70,13 @@ export function keepAliveServer<S extends net.Server>(server: S, options: KeepAl
   server.prependListener('connection', (socket: net.Socket) => onConnection(server, state, socket));
   if (server instanceof tls.Server) {
     // The TLS socket shares the descriptor of the raw one: keep the configuration on it too.
-    server.prependListener('secureConnection', (socket: tls.TLSSocket) => adoptKeepAlive(socket, state.options));
+    server.prependListener('secureConnection', (socket: tls.TLSSocket) => {
+      try {
+        adoptKeepAliveWith(socket, state.config);
+      } catch (error) {
+        socket.destroy(error as Error);
+      }
+    });
   }
   return server;
 }

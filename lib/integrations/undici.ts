@@ -3,9 +3,9 @@
 // configuration. undici is an optional peer dependency, loaded only when a connector must be built.
 import type * as net from 'node:net';
 import { invalidArgType } from '../errors';
-import { planFromOptions, type KeepAliveOptions } from '../options';
+import { readOptions, type KeepAliveOptions } from '../options';
 import { requirePeer } from './peer';
-import { keepAliveSocket } from '../keepalive';
+import { keepAliveSocketWith } from '../keepalive';
 
 /** undici's connector: connects, then calls back with the socket (undici's `buildConnector.connector`). */
 export type UndiciConnector = (
@@ -29,15 +29,14 @@ export function keepAliveUndiciConnect(
   options: KeepAliveOptions,
   connect: UndiciConnectOptions | UndiciConnector = {},
 ): UndiciConnector {
-  planFromOptions(options);
-  const kept = { ...options };
+  const config = readOptions(options);
   let connector: UndiciConnector;
   if (typeof connect === 'function') {
     connector = connect;
   } else if (typeof connect === 'object' && connect !== null) {
     const undici = requirePeer<Undici>('undici', 'keepAliveUndiciConnect');
     // undici turns keepalive on with a 60 s idle before connect; make its idle ours.
-    const idle = kept.idle !== undefined ? { keepAliveInitialDelay: kept.idle } : {};
+    const idle = config.given.idle !== undefined ? { keepAliveInitialDelay: config.given.idle } : {};
     connector = undici.buildConnector({ ...idle, ...connect });
   } else {
     throw invalidArgType('connect', 'undici connect options (an object) or a connector function', connect);
@@ -50,7 +49,7 @@ export function keepAliveUndiciConnect(
       }
       const socket = result[1];
       try {
-        keepAliveSocket(socket, kept);
+        keepAliveSocketWith(socket, config);
       } catch (failure) {
         socket.destroy();
         callback(failure as Error, null);

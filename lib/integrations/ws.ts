@@ -4,11 +4,12 @@
 // upgraded socket leaves the pool carrying the configuration. ws itself is never loaded here.
 import type * as http from 'node:http';
 import * as net from 'node:net';
-import { invalidArgType } from '../errors';
-import { planFromOptions, type KeepAliveOptions } from '../options';
+import { invalidArgType, optionsUnreadable } from '../errors';
+import { keepAliveSocketWith } from '../keepalive';
+import { webSocketHttpServer } from '../node-internals';
+import { readOptions, type KeepAliveOptions } from '../options';
 import { keepAliveAgent } from './agent';
 import { keepAliveServer } from './server';
-import { keepAliveSocket } from '../keepalive';
 
 /** The part of ws's `WebSocketServer` used here. */
 export interface WebSocketServerLike {
@@ -22,20 +23,22 @@ export interface WebSocketServerLike {
  * keepAliveServer instead to cover it from accept.
  */
 export function keepAliveWebSocketServer<W extends WebSocketServerLike>(wss: W, options: KeepAliveOptions): W {
-  if (typeof wss !== 'object' || wss === null || typeof wss.on !== 'function') {
-    throw invalidArgType('wss', 'a ws WebSocketServer', wss);
+  let listens = false;
+  try {
+    listens = typeof wss === 'object' && wss !== null && typeof wss.on === 'function';
+  } catch (error) {
+    throw optionsUnreadable('wss', error);
   }
-  planFromOptions(options);
-  // ws keeps the http server it listens on (its own for `port`, or the `server` option) here.
-  const server = (wss as { _server?: unknown })._server;
+  if (!listens) throw invalidArgType('wss', 'a ws WebSocketServer', wss);
+  const config = readOptions(options);
+  const server = webSocketHttpServer(wss);
   if (server instanceof net.Server) {
-    keepAliveServer(server, options);
+    keepAliveServer(server, config.given);
     return wss;
   }
-  const kept = { ...options };
   wss.on('connection', (_socket, request) => {
     try {
-      keepAliveSocket(request.socket, kept);
+      keepAliveSocketWith(request.socket, config);
     } catch (error) {
       request.socket.destroy(error as Error);
     }
@@ -53,7 +56,10 @@ export function keepAliveWebSocketClient(
   options: KeepAliveOptions,
   agentOptions?: http.AgentOptions,
 ): { agent: http.Agent } {
-  const protocol = new URL(String(url)).protocol;
+  if (typeof url !== 'string' && !(url instanceof URL)) {
+    throw invalidArgType('url', 'of type string or an instance of URL', url);
+  }
+  const protocol = new URL(url).protocol;
   const secure = protocol === 'wss:' || protocol === 'https:';
   const agent = secure
     ? keepAliveAgent(options, { https: true, agent: agentOptions })

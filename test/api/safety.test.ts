@@ -6,7 +6,8 @@ import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { setKeepAlive, getKeepAlive } from '../../lib';
-import { native, prepare, conclude, resolveNow, state } from '../../lib/target';
+import { applyValues } from '../../lib/native';
+import { resolveNow } from '../../lib/target';
 import { FIELDS } from '../../lib/options';
 import { connectedPair, closeAll, listen, portOf, track } from '../helpers/sockets';
 
@@ -20,17 +21,13 @@ describe('a kernel failure part-way through', () => {
     setKeepAlive(client, { enable: false, idle: 5000, interval: 2000, count: 4, userTimeout: 9000 });
     const before = getKeepAlive(client);
     // Bypass validation to make the kernel itself reject the last option (negative user timeout).
-    const resolved = resolveNow(client);
-    prepare(resolved);
-    const failure = native.apply(resolved.fd, state, ALL, 1, 30, 20, 10, -1);
-    expect(failure).toEqual({ errno: 22, syscall: 'setsockopt', option: 'TCP_USER_TIMEOUT' });
-    expect(getKeepAlive(client)).toEqual(before);
     let thrown: unknown;
     try {
-      conclude(client, resolved, failure);
+      applyValues(resolveNow(client), ALL, [1, 30, 20, 10, -1]);
     } catch (error) {
       thrown = error;
     }
+    expect(getKeepAlive(client)).toEqual(before);
     expect(thrown).toBeInstanceOf(Error);
     expect(thrown).toMatchObject({ code: 'EINVAL', errno: -22, syscall: 'setsockopt', option: 'TCP_USER_TIMEOUT' });
     expect((thrown as Error).message).toMatch(/setsockopt TCP_USER_TIMEOUT failed: EINVAL/);
@@ -39,10 +36,9 @@ describe('a kernel failure part-way through', () => {
   it('restores on a failure in the middle too (count rejected by the kernel)', async () => {
     const { client } = await connectedPair();
     const before = getKeepAlive(client);
-    const resolved = resolveNow(client);
-    prepare(resolved);
-    const failure = native.apply(resolved.fd, state, ALL, 1, 30, 20, 500, 4000);
-    expect(failure).toMatchObject({ errno: 22, option: 'TCP_KEEPCNT' });
+    expect(() => applyValues(resolveNow(client), ALL, [1, 30, 20, 500, 4000])).toThrow(
+      expect.objectContaining({ code: 'EINVAL', errno: -22, option: 'TCP_KEEPCNT' }),
+    );
     expect(getKeepAlive(client)).toEqual(before);
   });
 });

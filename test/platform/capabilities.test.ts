@@ -2,11 +2,11 @@
 // the other platforms are exercised by scripts/prebuild-all.js (wine) and the prebuild workflow.
 import * as os from 'node:os';
 import { capabilities } from '../../lib';
-import { native } from '../../lib/binding';
-import { limits } from '../../lib/platform';
-import { platformPlan } from '../../lib/remembered';
+import { probeFeatures } from '../../lib/native';
+import { rules } from '../../lib/platform';
+import { forPlatform } from '../../lib/configure';
 import { optionNotSupported } from '../../lib/errors';
-import { planFromOptions } from '../../lib/options';
+import { readOptions } from '../../lib/options';
 
 describe('capabilities() on Linux', () => {
   it('reads every value back from the kernel and states every granularity', () => {
@@ -19,15 +19,15 @@ describe('capabilities() on Linux', () => {
   });
 
   it('agrees with what the kernel accepts when each option is tried (native probe)', () => {
-    const features = native.probe();
+    const features = probeFeatures();
     // Bits of enum Feature (keepalive.h): idle, interval, count, user timeout, -, TCP_INFO.
     expect(features & 0b101111).toBe(0b101111);
-    expect(Object.values(limits.settable).every(Boolean)).toBe(true);
+    expect(Object.values(rules.settable).every(Boolean)).toBe(true);
   });
 
   it('passes plans through unchanged (SIO_KEEPALIVE_VALS is a Windows-only path)', () => {
-    const plan = planFromOptions({ idle: 1500 });
-    expect(platformPlan({}, plan)).toBe(plan);
+    const config = readOptions({ idle: 1500 });
+    expect(forPlatform({ fd: 0, handle: {}, kind: 'socket' }, config)).toBe(config);
   });
 });
 

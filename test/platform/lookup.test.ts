@@ -2,17 +2,15 @@
 // platform, so it is checked here against the real descriptors Node exposes on Linux.
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { native } from '../../lib/binding';
+import { locate as locateNative } from '../../lib/native';
 import { connectedPair, closeAll, listen, track } from '../helpers/sockets';
 
 afterEach(closeAll);
 
-const scratch = new Float64Array(2);
 const fdOf = (target: net.Socket | net.Server): number => (target as unknown as { _handle: { fd: number } })._handle.fd;
 
 function locate(local: string, localPort: number, peer: string | null, peerPort: number): number | null {
-  scratch[1] = -1;
-  return native.locate(local, localPort, peer, peerPort, scratch) ? scratch[1] : null;
+  return locateNative(local, localPort, peer, peerPort) ?? null;
 }
 
 function locateSocket(socket: net.Socket): number | null {

@@ -1,0 +1,218 @@
+// Every use of Node's private surface, one function per assumption. Each was checked on Node
+// 20.20, 22.23, 24.21 and 26.10 and is pinned by test/api/node-internals.test.ts, so a Node
+// upgrade that breaks one fails that test by name instead of the package.
+import type * as net from 'node:net';
+import { types } from 'node:util';
+
+/** A libuv handle wrapper (TCPWrap, TLSWrap, Pipe, ...) as JavaScript sees it. */
+export interface NodeHandle {
+  fd?: unknown;
+  getsockname?(out: object): number;
+  getpeername?(out: object): number;
+}
+
+/** An address as Node reports it (`_getsockname()`, `handle.getpeername(out)`). */
+export interface NodeAddress {
+  address?: string;
+  port?: number;
+  family?: string;
+}
+
+type Emit = (this: net.Socket, event: string | symbol, ...args: unknown[]) => boolean;
+type SetKeepAlive = (this: net.Socket, ...args: unknown[]) => net.Socket;
+type Destroy = (this: net.Socket, error: Error | null, callback: (error?: Error | null) => void) => void;
+
+/** `socket._handle` / `server._handle`: the libuv handle, null before connect/listen and after close. */
+export function handleOf(target: net.Socket | net.Server): NodeHandle | null {
+  const handle = (target as unknown as { _handle?: NodeHandle | null })._handle;
+  return handle ?? null;
+}
+
+/**
+ * `handle.fd`: the descriptor (POSIX), -1 while resolving or always on Windows, and not a number
+ * on handles with no OS socket (a cluster worker's listener, a TLS socket over a JS stream has -1).
+ */
+export function handleFd(handle: NodeHandle): number | undefined {
+  return typeof handle.fd === 'number' ? handle.fd : undefined;
+}
+
+/**
+ * The addresses the kernel holds now for the handle's socket (`handle.getsockname(out)`,
+ * `handle.getpeername(out)`: one syscall each), or undefined where they cannot be read.
+ */
+export function kernelAddresses(handle: NodeHandle): { local: NodeAddress; peer: NodeAddress } | undefined {
+  if (typeof handle.getsockname !== 'function' || typeof handle.getpeername !== 'function') return undefined;
+  const local: NodeAddress = {};
+  const peer: NodeAddress = {};
+  if (handle.getsockname(local) !== 0 || handle.getpeername(peer) !== 0) return undefined;
+  return { local, peer };
+}
+
+/**
+ * The addresses Node cached for the socket (`_sockname`, `_peername`, filled by the first read of
+ * localAddress / remoteAddress): Node's own record of which connection the object is.
+ */
+export function cachedAddresses(socket: net.Socket): { local?: NodeAddress; peer?: NodeAddress } {
+  const record = socket as unknown as { _sockname?: NodeAddress | null; _peername?: NodeAddress | null };
+  return { local: record._sockname ?? undefined, peer: record._peername ?? undefined };
+}
+
+/**
+ * Whether a socket without a handle once had one that was taken away while it stayed open: sent
+ * to another process (`child.send('socket', s)` nulls `_handle` without destroying the socket).
+ * Node gives a socket an async id from its first handle; one never connected keeps -1.
+ */
+export function lostItsHandle(socket: net.Socket): boolean {
+  if (handleOf(socket) !== null || socket.destroyed || socket.connecting) return false;
+  const symbol = asyncIdSymbol(socket);
+  if (symbol === undefined) return false;
+  const id = (socket as unknown as Record<symbol, unknown>)[symbol];
+  return typeof id === 'number' && id >= 0;
+}
+
+let cachedAsyncIdSymbol: symbol | undefined;
+function asyncIdSymbol(socket: net.Socket): symbol | undefined {
+  if (cachedAsyncIdSymbol) return cachedAsyncIdSymbol;
+  cachedAsyncIdSymbol = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'async_id_symbol');
+  return cachedAsyncIdSymbol;
+}
+
+/** A Proxy in place of the real object (http2 sessions hand out their socket as one). */
+export function isProxy(value: unknown): boolean {
+  return types.isProxy(value);
+}
+
+/** `server.keepAlive`: Node's own keepAlive server option, which writes idle/1 s/10 per accepted socket. */
+export function serverAppliesNodeKeepAlive(server: net.Server): boolean {
+  return (server as unknown as { keepAlive?: unknown }).keepAlive === true;
+}
+
+/** ws's WebSocketServer keeps the http server it listens on (its own, or the `server` option) in `_server`. */
+export function webSocketHttpServer(wss: object): unknown {
+  return (wss as { _server?: unknown })._server;
+}
+
+// ---- "run this when the socket connects": one mechanism, an own `emit` that composes ----------
+
+interface ConnectHook {
+  /** Runs before any 'connect' listener; throwing destroys the socket with that error. */
+  beforeConnect: (socket: net.Socket) => void;
+  /** Set after a failed beforeConnect: the 'ready' Node emits right after 'connect' is dropped. */
+  dropReady: boolean;
+}
+
+const connectHooks = new WeakMap<net.Socket, ConnectHook>();
+
+/**
+ * Makes `beforeConnect` run at every 'connect' of the socket (a reconnected socket object emits
+ * it again), before the listeners, and after Node's own connect-time keepalive. If it throws, the
+ * socket is destroyed with the error and neither 'connect' nor 'ready' is emitted. Implemented
+ * with an own `emit` that stays installed and passes everything else through, so a wrapper other
+ * code installs later is never removed. Installing again replaces the callback only.
+ */
+export function onEveryConnect(socket: net.Socket, beforeConnect: (socket: net.Socket) => void): void {
+  const known = connectHooks.get(socket);
+  if (known) {
+    known.beforeConnect = beforeConnect;
+    return;
+  }
+  const hook: ConnectHook = { beforeConnect, dropReady: false };
+  connectHooks.set(socket, hook);
+  const inner = socket.emit as Emit;
+  const emitAfterConfiguring = function (this: net.Socket, event: string | symbol): boolean {
+    if (event === 'connect') {
+      hook.dropReady = false;
+      try {
+        hook.beforeConnect(this);
+      } catch (error) {
+        hook.dropReady = true;
+        this.destroy(error as Error);
+        return false;
+      }
+    } else if (event === 'ready' && hook.dropReady) {
+      hook.dropReady = false;
+      return false;
+    }
+    // eslint-disable-next-line prefer-rest-params -- passes the arguments on without copying them
+    return Reflect.apply(inner, this, arguments) as boolean;
+  };
+  Object.defineProperty(socket, 'emit', { value: emitAfterConfiguring, writable: true, configurable: true, enumerable: false });
+}
+
+// ---- an own `setKeepAlive` that follows Node's ------------------------------------------------
+
+interface OwnSetKeepAlive {
+  /** Called in place of Node's method while active; `next` is what the socket had before. */
+  impl: (socket: net.Socket, next: SetKeepAlive, args: unknown[]) => net.Socket;
+  active: boolean;
+  wrapper: SetKeepAlive;
+}
+
+const ownSetKeepAlive = new WeakMap<net.Socket, OwnSetKeepAlive>();
+
+/**
+ * Installs (or re-activates) an own `socket.setKeepAlive` that runs `impl` with the method it
+ * replaced. Its `length` is that of the method it wraps (2, or 4 where Node has the 4-argument
+ * form), since callers feature-detect by it.
+ */
+export function wrapSetKeepAlive(
+  socket: net.Socket,
+  impl: (socket: net.Socket, next: SetKeepAlive, args: unknown[]) => net.Socket,
+): void {
+  const known = ownSetKeepAlive.get(socket);
+  if (known) {
+    known.impl = impl;
+    known.active = true;
+    return;
+  }
+  const next = socket.setKeepAlive as unknown as SetKeepAlive;
+  const entry: OwnSetKeepAlive = {
+    impl,
+    active: true,
+    wrapper: function setKeepAlive(this: net.Socket, ...args: unknown[]): net.Socket {
+      return entry.active ? entry.impl(this, next, args) : (Reflect.apply(next, this, args) as net.Socket);
+    },
+  };
+  Object.defineProperty(entry.wrapper, 'length', { value: next.length, configurable: true });
+  ownSetKeepAlive.set(socket, entry);
+  Object.defineProperty(socket, 'setKeepAlive', { value: entry.wrapper, writable: true, configurable: true, enumerable: false });
+}
+
+/**
+ * Stops the own `setKeepAlive`: removed when it is still the socket's method, otherwise (another
+ * wrapper was installed over it) left in place as a plain pass-through to Node's.
+ */
+export function unwrapSetKeepAlive(socket: net.Socket): void {
+  const entry = ownSetKeepAlive.get(socket);
+  if (!entry) return;
+  entry.active = false;
+  const descriptor = Object.getOwnPropertyDescriptor(socket, 'setKeepAlive');
+  if (descriptor?.value === entry.wrapper && descriptor.configurable) {
+    delete (socket as { setKeepAlive?: unknown }).setKeepAlive;
+    ownSetKeepAlive.delete(socket);
+  }
+}
+
+/** The parameter count of Node's `net.Socket.prototype.setKeepAlive` (2, or 4 on Node 24.19+/26.4+). */
+export function nodeSetKeepAliveLength(socketClass: typeof net.Socket): number {
+  return socketClass.prototype.setKeepAlive.length;
+}
+
+// ---- `_destroy`: the last moment the descriptor is open -----------------------------------------
+
+/**
+ * Runs `before(socket, error)` inside Node's `_destroy`, while the descriptor is still open (for a
+ * read error: synchronously in the read callback, after the kernel aborted the connection).
+ * `before` must not throw; destroy always proceeds.
+ */
+export function beforeDestroy(socket: net.Socket, before: (socket: net.Socket, error: Error | null) => void): void {
+  const original = (socket as unknown as { _destroy: Destroy })._destroy;
+  const wrapped: Destroy = function (this: net.Socket, error, callback) {
+    try {
+      before(this, error);
+    } finally {
+      Reflect.apply(original, this, [error, callback]);
+    }
+  };
+  Object.defineProperty(socket, '_destroy', { value: wrapped, writable: true, configurable: true });
+}
