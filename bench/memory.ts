@@ -122,7 +122,7 @@ async function run(): Promise<Section> {
         ['Addon', 'value'],
         [
           [`load: process.dlopen + init of build/Release/tcp_keepalive.node (median of ${LOAD_RUNS} fresh processes)`, `${load.dlopen.toFixed(2)} ms`],
-          ['load: through node-gyp-build (lookup + dlopen + init), as lib/binding.ts does', `${load.nodeGypBuild.toFixed(2)} ms`],
+          ['load: through node-gyp-build (lookup + dlopen + init), as lib/native.ts does', `${load.nodeGypBuild.toFixed(2)} ms`],
           ['binary size as built', `${kb(size.built)} KB`],
           ['binary size stripped (`strip --strip-unneeded`, as `prebuildify --strip`)', `${kb(size.stripped)} KB`],
         ],

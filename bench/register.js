@@ -1,5 +1,5 @@
 // Lets `node -r ./bench/register.js bench/x.ts` run the TypeScript benchmarks and the library
-// sources in place (so lib/binding.ts finds build/ exactly as it does in the tests).
+// sources in place (so lib/native.ts finds build/ exactly as it does in the tests).
 const fs = require('node:fs');
 const ts = require('typescript');
 

@@ -7,11 +7,12 @@ import type { TcpInfo, TcpState } from './tcp-info';
 type Fields = Record<string, unknown>;
 
 // Both the BSDs and Windows run little-endian on every supported CPU.
-const u8 = (dv: DataView, offset: number, n: number): number | undefined =>
+// Same shape as tcp-info.ts's readers: (view, length filled, offset[, divisor]).
+const u8 = (dv: DataView, n: number, offset: number): number | undefined =>
   offset + 1 <= n ? dv.getUint8(offset) : undefined;
-const u32 = (dv: DataView, offset: number, n: number, divisor = 1): number | undefined =>
+const u32 = (dv: DataView, n: number, offset: number, divisor = 1): number | undefined =>
   offset + 4 <= n ? dv.getUint32(offset, true) / divisor : undefined;
-const u64 = (dv: DataView, offset: number, n: number): number | undefined =>
+const u64 = (dv: DataView, n: number, offset: number): number | undefined =>
   offset + 8 <= n ? dv.getUint32(offset + 4, true) * 2 ** 32 + dv.getUint32(offset, true) : undefined;
 
 // BSD numbering (netinet/tcp_fsm.h), shared by macOS and FreeBSD.
@@ -41,20 +42,20 @@ export function decodeDarwin(dv: DataView, n: number): TcpInfo {
   const info: Fields = {
     state: BSD_STATES[dv.getUint8(0)] ?? 'UNKNOWN',
     options: optionFlags(dv.getUint32(4, true)),
-    sndWscale: u8(dv, 1, n),
-    rcvWscale: u8(dv, 2, n),
-    rto: u32(dv, 12, n), // 0 unless the retransmit timer is armed
-    sndMss: u32(dv, 16, n),
-    sndWnd: u32(dv, 28, n),
-    rcvWnd: u32(dv, 36, n),
-    rtt: u32(dv, 44, n), // tcpi_srtt
-    rttVar: u32(dv, 48, n),
-    segsOut: u64(dv, 56, n),
-    bytesSent: u64(dv, 64, n),
-    bytesRetrans: u64(dv, 72, n),
-    segsIn: u64(dv, 80, n),
-    bytesReceived: u64(dv, 88, n),
-    totalRetrans: u64(dv, 104, n), // tcpi_txretransmitpackets
+    sndWscale: u8(dv, n, 1),
+    rcvWscale: u8(dv, n, 2),
+    rto: u32(dv, n, 12), // 0 unless the retransmit timer is armed
+    sndMss: u32(dv, n, 16),
+    sndWnd: u32(dv, n, 28),
+    rcvWnd: u32(dv, n, 36),
+    rtt: u32(dv, n, 44), // tcpi_srtt
+    rttVar: u32(dv, n, 48),
+    segsOut: u64(dv, n, 56),
+    bytesSent: u64(dv, n, 64),
+    bytesRetrans: u64(dv, n, 72),
+    segsIn: u64(dv, n, 80),
+    bytesReceived: u64(dv, n, 88),
+    totalRetrans: u64(dv, n, 104), // tcpi_txretransmitpackets
   };
   return info as unknown as TcpInfo;
 }
@@ -67,16 +68,16 @@ export function decodeFreebsd(dv: DataView, n: number): TcpInfo {
     options: optionFlags(dv.getUint8(5)),
     sndWscale: wscale & 0x0f,
     rcvWscale: wscale >> 4,
-    rto: u32(dv, 8, n, 1000), // µs
-    sndMss: u32(dv, 16, n),
-    rcvMss: u32(dv, 20, n),
-    lastDataReceived: u32(dv, 52, n), // ms
-    rtt: u32(dv, 68, n, 1000), // µs
-    rttVar: u32(dv, 72, n, 1000),
-    rcvSpace: u32(dv, 96, n),
-    sndWnd: u32(dv, 100, n),
-    totalRetrans: u32(dv, 120, n), // tcpi_snd_rexmitpack
-    rcvOoopack: u32(dv, 124, n),
+    rto: u32(dv, n, 8, 1000), // µs
+    sndMss: u32(dv, n, 16),
+    rcvMss: u32(dv, n, 20),
+    lastDataReceived: u32(dv, n, 52), // ms
+    rtt: u32(dv, n, 68, 1000), // µs
+    rttVar: u32(dv, n, 72, 1000),
+    rcvSpace: u32(dv, n, 96),
+    sndWnd: u32(dv, n, 100),
+    totalRetrans: u32(dv, n, 120), // tcpi_snd_rexmitpack
+    rcvOoopack: u32(dv, n, 124),
   };
   return info as unknown as TcpInfo;
 }
@@ -86,14 +87,14 @@ export function decodeWindows(dv: DataView, n: number): TcpInfo {
   const info: Fields = {
     state: WINDOWS_STATES[dv.getUint32(0, true)] ?? 'UNKNOWN',
     options: optionFlags(dv.getUint8(16), true), // only TimestampsEnabled is reported
-    sndMss: u32(dv, 4, n),
-    rtt: u32(dv, 20, n, 1000), // RttUs
-    minRtt: u32(dv, 24, n, 1000),
-    sndWnd: u32(dv, 36, n),
-    rcvWnd: u32(dv, 40, n),
-    bytesSent: u64(dv, 48, n),
-    bytesReceived: u64(dv, 56, n),
-    bytesRetrans: u32(dv, 68, n),
+    sndMss: u32(dv, n, 4),
+    rtt: u32(dv, n, 20, 1000), // RttUs
+    minRtt: u32(dv, n, 24, 1000),
+    sndWnd: u32(dv, n, 36),
+    rcvWnd: u32(dv, n, 40),
+    bytesSent: u64(dv, n, 48),
+    bytesReceived: u64(dv, n, 56),
+    bytesRetrans: u32(dv, n, 68),
   };
   return info as unknown as TcpInfo;
 }
