@@ -48,6 +48,8 @@ interface SocketRecord {
   queued: KeepAliveConfig | undefined;
   /** The configuration kept on the socket (merged), undefined when not kept. */
   kept: KeepAliveConfig | undefined;
+  /** Process-wide mode: a socket that turns out not to be TCP (a Unix socket) is left alone. */
+  onlyTcp: boolean;
 }
 
 const records = new WeakMap<net.Socket, SocketRecord>();
@@ -59,7 +61,13 @@ function atConnect(socket: net.Socket): void {
   const config = record?.kept ?? record?.queued;
   if (!record || !config) return;
   record.queued = undefined;
-  applyNow(resolveNow(socket), config);
+  try {
+    applyNow(resolveNow(socket), config);
+  } catch (error) {
+    // Not a TCP socket (a Unix socket; known only now), refused before any write: left alone.
+    if (!record.onlyTcp || (error as CodedError).code !== 'ERR_INVALID_ARG_TYPE') throw error;
+    release(socket);
+  }
 }
 
 /** Node's (enable, delay, ...) and, on Node 24.19+ / 26.4+, ({ enable, ... }). */
@@ -122,7 +130,7 @@ function prepareKeeping(socket: net.Socket): SocketRecord {
     throw invalidArgValue('socket', 'is frozen or sealed: its configuration could not be kept through reconnects and Node\'s own setKeepAlive');
   }
   onEveryConnect(socket, atConnect);
-  record = { queued: undefined, kept: undefined };
+  record = { queued: undefined, kept: undefined, onlyTcp: false };
   records.set(socket, record);
   return record;
 }
@@ -137,13 +145,14 @@ function release(socket: net.Socket): void {
  * Applies `config` to the target now, or when a socket connects if it has no OS socket yet; on
  * a socket the given fields are kept from then on (`enable: false` too: keepalive stays off).
  */
-export function configure(target: Target, config: KeepAliveConfig): void {
+export function configure(target: Target, config: KeepAliveConfig, onlyTcp = false): void {
   if (target instanceof net.Server) {
     applyNow(resolveNow(target), config);
     return;
   }
   const os = resolve(target); // every check before the first write
   const record = prepareKeeping(target);
+  if (onlyTcp) record.onlyTcp = true;
   if (os) applyNow(os, config);
   else record.queued = record.queued ? mergeConfigs(record.queued, config) : config;
   keep(target, record, config);

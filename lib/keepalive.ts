@@ -26,9 +26,13 @@ export function keepAliveSocket<S extends net.Socket>(socket: S, options: KeepAl
   return socket;
 }
 
-/** keepAliveSocket with options already read (integrations read them once, when created). */
-export function keepAliveSocketWith<S extends net.Socket>(socket: S, config: KeepAliveConfig): S {
-  configure(checkSocket(socket), config);
+/**
+ * keepAliveSocket with options already read (integrations read them once, when created).
+ * `onlyTcp`: a socket that turns out at 'connect' not to be TCP (a Unix socket, which cannot be
+ * told before) is left alone instead of destroyed (the process-wide policy).
+ */
+export function keepAliveSocketWith<S extends net.Socket>(socket: S, config: KeepAliveConfig, onlyTcp = false): S {
+  configure(checkSocket(socket), config, onlyTcp);
   return socket;
 }
 
