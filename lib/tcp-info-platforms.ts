@@ -2,7 +2,7 @@
 // shape as Linux. Only fields with the same meaning and unit are filled; the rest (keepalive
 // probes, backoff, segment-counted windows, ...) stay undefined, since these kernels do not
 // report them. State names use Linux's spelling.
-import type { TcpInfo, TcpState } from './tcp-info';
+import type { TcpInfo, TcpState } from './tcp-info-shape';
 
 type Fields = Record<string, unknown>;
 
