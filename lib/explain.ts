@@ -2,7 +2,7 @@
 // destroyed (before Node closes the descriptor), and the rules that turn it into a cause.
 import type * as net from 'node:net';
 import { readAtClose } from './native';
-import { beforeDestroy } from './node-internals';
+import { beforeDestroy, tlsTransportOf } from './node-internals';
 import type { ConnectionState } from './snapshot';
 import { checkSocket, resolveClosing } from './target';
 import { decodeForPlatform, type TcpInfo } from './tcp-info';
@@ -107,8 +107,9 @@ export interface DeathEvidence {
  *    recorded ICMP error instead of ETIMEDOUT when the timeout expires)
  * 4. ETIMEDOUT with TCP_USER_TIMEOUT > 0       -> 'user-timeout' (it replaces TCP_KEEPCNT once a
  *    probe is out, and tcp_retries2 for unacknowledged data, so it decided either way)
- * 5. ETIMEDOUT with keepalive probes out at death (tcpi_probes > 0, or the last snapshot showed the
- *    keepalive timer with probes out) -> 'keepalive-timeout' (TCP_KEEPCNT probes unanswered)
+ * 5. ETIMEDOUT with keepalive probes out at death (tcpi_probes > 0 unless the last snapshot showed
+ *    the retransmit timer, or the last snapshot showed the keepalive timer with probes out)
+ *    -> 'keepalive-timeout' (TCP_KEEPCNT probes unanswered)
  * 6. ETIMEDOUT otherwise                        -> 'retransmit-timeout' (unacknowledged data, a
  *    zero-window probe or a SYN ran out of retries, tcp_retries2 / tcp_syn_retries)
  * 7. any other error                            -> 'closed' (destroyed by the application or
@@ -124,7 +125,9 @@ export function classifyDeath(input: DeathEvidence): { cause: DeathCause; rule: 
   if (configured && configured.userTimeout > 0) {
     return { cause: 'user-timeout', rule: `ETIMEDOUT with TCP_USER_TIMEOUT ${configured.userTimeout} ms set` };
   }
-  const probesAtDeath = atDeath?.probes ?? 0;
+  // tcpi_probes keeps the probes sent before the application wrote into a probing connection;
+  // from then on the retransmission timer owned it (the monitor's 'stalled').
+  const probesAtDeath = lastSnapshot?.timer === 'retransmit' ? 0 : (atDeath?.probes ?? 0);
   const probingBefore = lastSnapshot?.timer === 'keepalive' && lastSnapshot.probesOut > 0;
   if (probesAtDeath > 0 || probingBefore) {
     const probes = Math.max(probesAtDeath, lastSnapshot?.probesOut ?? 0);
@@ -147,8 +150,12 @@ function sinceLastReceive(info: TcpInfo | undefined | null): number | undefined 
 export function explain(socket: net.Socket): DeathReport | null {
   const target = checkSocket(socket, 'socket', true);
   if (!target.destroyed) return null;
-  const record = evidence.get(target);
-  const error = record?.diedAt ? record.error : ((target as unknown as { errored?: Error | null }).errored ?? null);
+  const own = evidence.get(target);
+  // A server TLSSocket that died in its handshake: the monitor tracked its raw socket (Node's
+  // transport), destroyed without an error; the error is the TLSSocket's own.
+  const parent = own ? null : tlsTransportOf(target);
+  const record = own ?? (parent ? evidence.get(parent) : undefined);
+  const error = own?.diedAt ? own.error : ((target as unknown as { errored?: Error | null }).errored ?? null);
   const code = (error as { code?: unknown } | null)?.code;
   const input: DeathEvidence = {
     error,

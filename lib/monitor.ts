@@ -1,9 +1,13 @@
-// A monitor: watches sockets with one inet_diag dump per tick and reports early warnings
-// ('probing'), recoveries and deaths with their cause.
+// A monitor: watches sockets with one inet_diag dump per tick and reports keepalive early
+// warnings ('probing'), probing that turned into unacknowledged data ('stalled'), answers
+// ('recovered') and deaths with their cause ('dead').
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import * as tls from 'node:tls';
 import { invalidArgType, monitorClosed, outOfRange, socketClosed } from './errors';
-import { checkTarget } from './target';
+import { tlsTransportOf } from './node-internals';
+import { checkSocket, checkTarget } from './target';
 import { dumpByInode, familyOf, inodeOf, type ConnectionState } from './snapshot';
 import { explain, noteSnapshot, trackDeath, type DeathReport } from './explain';
 
@@ -12,33 +16,71 @@ export interface MonitorOptions {
   interval?: number;
 }
 
-/** Per watched socket: bounded, a few numbers and the latest snapshot. */
+/**
+ * Per watched socket: bounded, a few numbers. An episode starts when keepalive probes are first
+ * seen out and ends when the peer answers (a fresh ACK) or the socket closes.
+ */
 interface Watched {
+  phase: 'quiet' | 'probing' | 'stalled';
+  /** Highest number of keepalive probes out reported in this episode. */
   probesOut: number;
+  /** performance.now() just before the dump that first saw this episode's probes. */
+  since: number;
   onClose: () => void;
 }
 
 export interface MonitorEvents {
   probing: [socket: net.Socket, state: ConnectionState];
+  stalled: [socket: net.Socket, state: ConnectionState];
   recovered: [socket: net.Socket, state: ConnectionState];
   dead: [socket: net.Socket, report: DeathReport];
   error: [error: Error];
 }
 
+type Listener = (...args: unknown[]) => void;
+
 const MAX_INTERVAL = 2 ** 31 - 1;
+/**
+ * Slack for the fresh-ACK test: tcpi_last_ack_recv is counted in jiffies (up to 10 ms at HZ 100),
+ * so an ACK just after the episode began may read a jiffy older. The ACK that preceded an episode
+ * is at least TCP_KEEPIDLE (>= 1 s) older than its first probe, so this slack (plus the time a
+ * dump takes) cannot make it look fresh.
+ */
+const ACK_SLACK_MS = 20;
+
+/** The raw net.Socket under a server-side TLSSocket, or null. */
+function transportOf(socket: net.Socket): net.Socket | null {
+  if (!(socket instanceof tls.TLSSocket)) return null;
+  const parent = tlsTransportOf(socket);
+  return parent instanceof net.Socket ? parent : null;
+}
 
 /**
- * Events:
- * - 'probing' (socket, state): the number of unanswered keepalive (or zero-window) probes rose
- *   above what the previous tick saw — the first one is the early warning, before the kernel gives up.
- * - 'recovered' (socket, state): a socket reported as probing has 0 probes out again.
+ * Watches sockets for keepalive trouble. Events (all about keepalive only: zero-window probes
+ * of a peer that stopped reading are not reported; `tick()` and `snapshot()` show them as timer
+ * 'zero-window-probe'):
+ * - 'probing' (socket, state): the kernel's keepalive timer has more unanswered keepalive probes
+ *   out than the monitor reported before in this episode (timer 'keepalive', probesOut > 0). The
+ *   first one is the early warning, before the kernel gives up.
+ * - 'stalled' (socket, state): a socket that was probing now has unacknowledged data (the
+ *   application wrote to it): the kernel stopped keepalive probing and retransmits instead, and
+ *   the peer has still not answered. Only TCP_USER_TIMEOUT or tcp_retries2 can end it now (the
+ *   keepalive count no longer applies). Emitted once per episode; 'recovered' or 'dead' follows.
+ * - 'recovered' (socket, state): a socket reported as probing or stalled received an ACK from the
+ *   peer after its probes were first seen (tcpInfo.lastAckReceived is younger than the episode):
+ *   the peer answered. A reading of 0 probes alone is not enough: the kernel also shows 0 when it
+ *   switches from the keepalive to the retransmit timer.
  * - 'dead' (socket, report): a watched socket closed with an error; `report` as from explain().
+ *   For a tls.Server added with addServer(), a connection that dies before its handshake
+ *   finished is reported with its TLSSocket (the one 'tlsClientError' carries).
  * - 'error' (error): a dump failed (the monitor keeps running).
  */
 export class KeepAliveMonitor extends EventEmitter<MonitorEvents> {
   readonly interval: number;
   private readonly watched = new Map<net.Socket, Watched>();
-  private readonly servers = new Map<net.Server, (socket: net.Socket) => void>();
+  private readonly servers = new Map<net.Server, Array<[string, Listener]>>();
+  /** Raw sockets of tls.Servers, watched from 'connection' on. */
+  private readonly transports = new WeakSet<net.Socket>();
   private timer: NodeJS.Timeout | null;
 
   constructor(options: MonitorOptions = {}) {
@@ -63,10 +105,14 @@ export class KeepAliveMonitor extends EventEmitter<MonitorEvents> {
    *  watched socket again does nothing; a destroyed one throws ERR_SOCKET_CLOSED. */
   add(socket: net.Socket): this {
     this.ensureOpen();
-    const target = checkTarget(socket);
-    if (!(target instanceof net.Socket)) throw invalidArgType('socket', 'an instance of net.Socket or tls.TLSSocket', socket);
+    const target = checkSocket(socket);
     if (target.destroyed) throw socketClosed('The socket');
     if (this.watched.has(target)) return this;
+    // A TLSSocket over a raw socket watched since 'connection': the TLSSocket takes its place
+    // (same descriptor), with the episode so far.
+    const transport = transportOf(target);
+    const carried = transport ? this.watched.get(transport) : undefined;
+    if (transport && carried) this.remove(transport);
     trackDeath(target);
     const onClose = (): void => {
       this.watched.delete(target);
@@ -74,27 +120,37 @@ export class KeepAliveMonitor extends EventEmitter<MonitorEvents> {
       if (report?.error) this.emit('dead', target, report);
     };
     target.once('close', onClose);
-    this.watched.set(target, { probesOut: 0, onClose });
+    this.watched.set(target, { phase: carried?.phase ?? 'quiet', probesOut: carried?.probesOut ?? 0, since: carried?.since ?? 0, onClose });
     return this;
   }
 
-  /** Watches every connection the server accepts from now on. */
+  /** Watches every connection the server accepts from now on. For a tls.Server, a connection is
+   *  watched as its raw socket until the handshake completes, then as its TLSSocket. */
   addServer(server: net.Server): this {
     this.ensureOpen();
     const target = checkTarget(server, 'server');
     if (!(target instanceof net.Server)) throw invalidArgType('server', 'an instance of net.Server', server);
     if (this.servers.has(target)) return this;
+    const isTls = target instanceof tls.Server;
     const onConnection = (socket: net.Socket): void => {
-      if (!socket.destroyed) this.add(socket); // never throw inside the server's event
+      if (socket.destroyed || !this.timer) return; // never throw inside the server's event
+      if (isTls && !(socket instanceof tls.TLSSocket)) this.transports.add(socket);
+      this.add(socket);
     };
-    target.on('connection', onConnection);
-    target.on('secureConnection', onConnection); // tls.Server: the TLSSocket
-    this.servers.set(target, onConnection);
+    const listeners: Array<[string, Listener]> = [['connection', onConnection as Listener]];
+    if (isTls) {
+      listeners.push(['secureConnection', onConnection as Listener]); // hands the raw socket's place over
+      const onClientError = (_error: Error, socket: tls.TLSSocket): void => this.handshakeFailed(socket);
+      listeners.push(['tlsClientError', onClientError as Listener]);
+    }
+    for (const [event, listener] of listeners) target.on(event, listener);
+    this.servers.set(target, listeners);
     return this;
   }
 
   /** Stops watching a socket (no events for it afterwards). Returns whether it was watched. */
   remove(socket: net.Socket): boolean {
+    this.transports.delete(socket);
     const entry = this.watched.get(socket);
     if (!entry) return false;
     socket.removeListener('close', entry.onClose);
@@ -107,9 +163,8 @@ export class KeepAliveMonitor extends EventEmitter<MonitorEvents> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     for (const socket of [...this.watched.keys()]) this.remove(socket);
-    for (const [server, onConnection] of this.servers) {
-      server.removeListener('connection', onConnection);
-      server.removeListener('secureConnection', onConnection);
+    for (const [server, listeners] of this.servers) {
+      for (const [event, listener] of listeners) server.removeListener(event, listener);
     }
     this.servers.clear();
   }
@@ -135,6 +190,7 @@ export class KeepAliveMonitor extends EventEmitter<MonitorEvents> {
         continue; // closed between ticks: its 'close' listener reports it
       }
     }
+    const before = performance.now();
     let states: Map<number, ConnectionState>;
     try {
       states = dumpByInode(families, (inode) => byInode.has(inode));
@@ -142,24 +198,76 @@ export class KeepAliveMonitor extends EventEmitter<MonitorEvents> {
       if (this.listenerCount('error') > 0) this.emit('error', error as Error);
       return seen;
     }
+    const after = performance.now();
     for (const [inode, state] of states) {
       const socket = byInode.get(inode) as net.Socket;
       const entry = this.watched.get(socket);
       if (!entry) continue;
       seen.set(socket, state);
       noteSnapshot(socket, state);
-      const probing = state.timer === 'keepalive' || state.timer === 'zero-window-probe' ? state.probesOut : 0;
-      const before = entry.probesOut;
-      entry.probesOut = probing;
-      if (probing > before) this.emit('probing', socket, state);
-      else if (probing === 0 && before > 0) this.emit('recovered', socket, state);
+      this.judge(socket, entry, state, before, after);
     }
     return seen;
+  }
+
+  /** One socket's episode: which event, if any, this state means. */
+  private judge(socket: net.Socket, entry: Watched, state: ConnectionState, before: number, after: number): void {
+    // Keepalive only: the zero-window probe timer shares the probe counter, not the meaning.
+    const keepAliveProbes = state.timer === 'keepalive' ? state.probesOut : 0;
+    if (entry.phase !== 'quiet') {
+      if (!answered(state, after - entry.since)) {
+        const unacknowledged = state.timer === 'retransmit' || (state.tcpInfo?.unacked ?? 0) > 0;
+        if (unacknowledged) {
+          if (entry.phase === 'probing') {
+            entry.phase = 'stalled';
+            this.emit('stalled', socket, state);
+          }
+        } else if (keepAliveProbes > entry.probesOut) {
+          entry.probesOut = keepAliveProbes;
+          this.emit('probing', socket, state);
+        }
+        return;
+      }
+      entry.phase = 'quiet';
+      entry.probesOut = 0;
+      this.emit('recovered', socket, state);
+    }
+    if (keepAliveProbes > 0 && this.watched.get(socket) === entry) {
+      entry.phase = 'probing';
+      entry.probesOut = keepAliveProbes;
+      entry.since = before;
+      this.emit('probing', socket, state);
+    }
+  }
+
+  /**
+   * tls.Server: a connection whose TLSSocket was destroyed before the handshake finished. The
+   * monitor watched its raw socket, which Node closes without an error; the TLSSocket holds the
+   * error, the raw socket the evidence (read when it was destroyed, descriptor still open).
+   */
+  private handshakeFailed(socket: tls.TLSSocket): void {
+    const transport = transportOf(socket);
+    if (!transport || !this.transports.has(transport) || this.watched.has(socket) || !this.timer) return;
+    if (!(socket as unknown as { errored?: Error | null }).errored) return; // the peer left before the handshake: an orderly close
+    // As for other sockets: after the socket's 'error' (being emitted now) and 'close'.
+    socket.once('close', () => {
+      if (!this.transports.has(transport) || !this.timer) return; // removed, or the monitor closed, meanwhile
+      this.remove(transport);
+      const report = explain(socket); // the error is the TLSSocket's, the evidence its raw socket's
+      if (report?.error) this.emit('dead', socket, report);
+    });
   }
 
   private ensureOpen(): void {
     if (!this.timer) throw monitorClosed();
   }
+}
+
+/** Whether the peer sent an ACK within the last `episodeMs` (the time since probing was seen). */
+function answered(state: ConnectionState, episodeMs: number): boolean {
+  const info = state.tcpInfo;
+  if (!info) return state.timer === 'keepalive' && state.probesOut === 0; // no TCP_INFO in the dump
+  return info.lastAckReceived < episodeMs + ACK_SLACK_MS;
 }
 
 /** Creates a monitor that dumps every `interval` ms (default 1000). Call close() when done. */

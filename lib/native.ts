@@ -49,8 +49,6 @@ interface Addon {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const load = require('node-gyp-build') as (dir: string) => unknown;
 const addon = load(join(__dirname, '..')) as Addon;
-// TEMP-CONSTANTS: until the addon exports them
-if (!addon.constants) (addon as { constants: unknown }).constants = { stateSlots: 8, fields: ['enable','idle','interval','count','userTimeout'], optionNames: {}, features: { keepIdle: 1, keepIntvl: 2, keepCnt: 4, userTimeout: 8, keepAliveVals: 16, tcpInfo: 32 }, viaKeepAliveVals: 256, unreadable: -(2 ** 31) };
 
 export const nativeConstants: NativeConstants = addon.constants;
 

@@ -77,6 +77,15 @@ function asyncIdSymbol(socket: net.Socket): symbol | undefined {
   return cachedAsyncIdSymbol;
 }
 
+/**
+ * The raw net.Socket under a TLSSocket (`_parent`: set for TLS over an existing socket, e.g. the
+ * server side of tls.Server, where the raw socket owns the TCP handle until the handshake), or null.
+ */
+export function tlsTransportOf(socket: net.Socket): net.Socket | null {
+  const parent = (socket as unknown as { _parent?: unknown })._parent;
+  return typeof parent === 'object' && parent !== null && parent !== socket && 'destroyed' in parent ? (parent as net.Socket) : null;
+}
+
 /** A Proxy in place of the real object (http2 sessions hand out their socket as one). */
 export function isProxy(value: unknown): boolean {
   return types.isProxy(value);
@@ -215,4 +224,78 @@ export function beforeDestroy(socket: net.Socket, before: (socket: net.Socket, e
     }
   };
   Object.defineProperty(socket, '_destroy', { value: wrapped, writable: true, configurable: true });
+}
+
+// ---- the process-wide policy: where client and accepted sockets can be caught ----------------
+
+/**
+ * Whether diagnostics_channel `net.client.socket` is published at the top of
+ * `Socket.prototype.connect` (nodejs/node#58349: Node 22.17+, 24.2+, 25+), so it also announces
+ * `new net.Socket().connect()` and `tls.connect()`. Before that (Node 20, 22.0-22.16, 23, 24.0-24.1)
+ * only `net.connect()` publishes it. Checked on Node 20.20, 22.23, 24.22 and 26.12.
+ */
+export function clientChannelAtEveryConnect(version: string = process.versions.node): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major >= 25 || (major === 24 && minor >= 2) || (major === 22 && minor >= 17);
+}
+
+/** `socket.server`: the net.Server that accepted the socket (Node's onconnection sets it). */
+export function acceptingServer(socket: net.Socket): net.Server | undefined {
+  const server = (socket as unknown as { server?: unknown }).server;
+  return server !== null && typeof server === 'object' ? (server as net.Server) : undefined;
+}
+
+type Connect = (this: net.Socket, ...args: unknown[]) => net.Socket;
+
+interface ConnectWrapper {
+  original: Connect;
+  wrapper: Connect;
+  hook: ((socket: net.Socket) => void) | null;
+}
+
+let connectWrapper: ConnectWrapper | undefined;
+
+/**
+ * Runs `hook(socket)` at the top of every `net.Socket.prototype.connect` call (every client TCP,
+ * TLS and Unix socket of this thread: `net.connect`, `new Socket().connect`, `tls.connect`), the
+ * way tracing instrumentations do; `hook` must not throw. Returns the uninstaller: the original
+ * method is put back when the wrapper is still in place, otherwise (other code wrapped it since)
+ * the wrapper stays as a plain pass-through and is reused by the next install. Checked on Node
+ * 20.20, 22.23, 24.22 and 26.12 (`connect` is an own, writable property of the prototype).
+ */
+export function beforeEverySocketConnect(socketClass: typeof net.Socket, hook: (socket: net.Socket) => void): () => void {
+  const proto = socketClass.prototype as unknown as { connect: Connect };
+  if (!connectWrapper) {
+    const original = proto.connect;
+    const entry: ConnectWrapper = {
+      original,
+      hook: null,
+      wrapper: function connect(this: net.Socket) {
+        if (entry.hook) entry.hook(this);
+        // eslint-disable-next-line prefer-rest-params -- passes the arguments on without copying them
+        return Reflect.apply(original, this, arguments) as net.Socket;
+      },
+    };
+    Object.defineProperty(entry.wrapper, 'length', { value: original.length, configurable: true });
+    connectWrapper = entry;
+    proto.connect = entry.wrapper;
+  } else if (proto.connect === connectWrapper.original) {
+    // The code that had wrapped over ours put Node's method back: ours goes on top again.
+    proto.connect = connectWrapper.wrapper;
+  }
+  const entry = connectWrapper;
+  entry.hook = hook;
+  return () => {
+    if (entry.hook !== hook) return;
+    entry.hook = null;
+    if (proto.connect === entry.wrapper) {
+      proto.connect = entry.original;
+      connectWrapper = undefined;
+    }
+  };
+}
+
+/** Whether `net.Socket.prototype.connect` is Node's own method (no wrapper of ours left). */
+export function socketConnectIsNodes(socketClass: typeof net.Socket): boolean {
+  return connectWrapper === undefined || socketClass.prototype.connect !== (connectWrapper.wrapper as unknown);
 }

@@ -45,7 +45,8 @@ function closestKey(key: string): Field | undefined {
 }
 
 const KNOWN: ReadonlySet<string> = new Set(FIELDS);
-const BIT: Readonly<Record<Field, number>> = { enable: 1 << 0, idle: 1 << 1, interval: 1 << 2, count: 1 << 3, userTimeout: 1 << 4 };
+// Bit i of a mask is FIELDS[i] (the native layer's order).
+const BIT = Object.fromEntries(FIELDS.map((field, i) => [field, 1 << i])) as Readonly<Record<Field, number>>;
 
 function rejectUnknownKey(key: string): never {
   const hint = closestKey(key);

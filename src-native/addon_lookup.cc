@@ -1,6 +1,4 @@
-// N-API glue for LocateSocket and ProbeFeatures; no policy (lib/target-lookup.ts decides when).
-#include <napi.h>
-
+// N-API glue for LocateSocket and ProbeFeatures; no policy (lib/ decides when).
 #include <string>
 
 #include "addon.h"
@@ -10,42 +8,49 @@ namespace {
 
 // locate(localAddress, localPort, peerAddress | null, peerPort, state): true and state[1] =
 // the socket when a TCP handle of this thread's loop has those addresses, else false.
-Napi::Value Locate(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 5 || !info[0].IsString() || !info[1].IsNumber() ||
-      !(info[2].IsString() || info[2].IsNull()) || !info[3].IsNumber() || !info[4].IsTypedArray() ||
-      info[4].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
-      info[4].As<Napi::Float64Array>().ElementLength() < 2) {
-    Napi::TypeError::New(env, "tcp-keepalive native: bad arguments").ThrowAsJavaScriptException();
-    return env.Undefined();
+napi_value Locate(napi_env env, napi_callback_info info) {
+  Js js(env, info);
+  std::string local;
+  std::string peer;
+  int32_t local_port = 0;
+  int32_t peer_port = 0;
+  double* state = nullptr;
+  size_t length = 0;
+  bool listener = js.IsNull(2);
+  if (!js.String(0, &local) || !js.Int32(1, &local_port) || !(listener || js.String(2, &peer)) ||
+      !js.Int32(3, &peer_port) || !js.TypedArray(4, napi_float64_array, 2, &state, &length)) {
+    return js.BadArguments();
   }
   uv_loop_s* loop = nullptr;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
-    return Napi::Boolean::New(env, false);
-  }
-  auto* index = static_cast<LookupIndex*>(info.Data());
-  std::string local = info[0].As<Napi::String>().Utf8Value();
-  std::string peer = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
+  if (!js.Check(napi_get_uv_event_loop(env, &loop))) return js.Done(nullptr);
   SocketHandle sock{};
-  bool found = LocateSocket(loop, index, local.c_str(), info[1].As<Napi::Number>().Int32Value(),
-                            info[2].IsString() ? peer.c_str() : nullptr,
-                            info[3].As<Napi::Number>().Int32Value(), &sock);
-  if (found) info[4].As<Napi::Float64Array>()[1] = static_cast<double>(sock);
-  return Napi::Boolean::New(env, found);
+  bool found = LocateSocket(loop, static_cast<LookupIndex*>(js.data()), local.c_str(), local_port,
+                            listener ? nullptr : peer.c_str(), peer_port, &sock);
+  if (found) state[1] = static_cast<double>(sock);
+  return js.Boolean(found);
 }
 
-Napi::Value Probe(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), ProbeFeatures());
+napi_value Probe(napi_env env, napi_callback_info info) {
+  Js js(env, info);
+  return js.Done(js.Number(ProbeFeatures()));
+}
+
+void FreeIndex(void* index) {
+  FreeLookupIndex(static_cast<LookupIndex*>(index));
 }
 
 }  // namespace
 
-void RegisterLookup(Napi::Env env, Napi::Object exports) {
-  // Each env (main thread, each Worker) registers its own locate() with its own index.
+void RegisterLookup(Js& js, napi_value exports) {
+  // Each env (main thread, each Worker) registers its own locate() with its own index, freed
+  // with the env.
   LookupIndex* index = NewLookupIndex();
-  env.AddCleanupHook([index]() { FreeLookupIndex(index); });
-  exports.Set("locate", Napi::Function::New(env, Locate, "locate", index));
-  exports.Set("probe", Napi::Function::New(env, Probe, "probe"));
+  if (!js.Check(napi_add_env_cleanup_hook(js.env(), FreeIndex, index))) {
+    FreeLookupIndex(index);  // and Init fails
+    return;
+  }
+  js.Method(exports, "locate", Locate, index);
+  js.Method(exports, "probe", Probe);
 }
 
 }  // namespace tcpka

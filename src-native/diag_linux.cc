@@ -3,9 +3,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
-#include <napi.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,6 +21,7 @@ namespace {
 
 // The kernel fills at most ~32 KiB per dump datagram; a larger buffer never truncates one.
 constexpr size_t kReceiveSize = 64 * 1024;
+constexpr int kReceiveTimeoutSeconds = 10;
 
 class NetlinkSocket {
  public:
@@ -54,9 +55,12 @@ bool EndsReply(const uint8_t* data, size_t len) {
 bool Exchange(const uint8_t* request, size_t len, bool dump, std::vector<uint8_t>* out,
               Failure* failure) {
   NetlinkSocket sock;
-  if (sock.fd() < 0) {
-    *failure = {errno, "socket", "NETLINK_SOCK_DIAG"};
-    return false;
+  if (sock.fd() < 0) return SyscallFailed(failure, "socket", "NETLINK_SOCK_DIAG");
+  // The kernel answers at once; a request it ignores (malformed) must not block the thread,
+  // which not even terminating its Worker could end.
+  timeval timeout = {kReceiveTimeoutSeconds, 0};
+  if (setsockopt(sock.fd(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) != 0) {
+    return SyscallFailed(failure, "setsockopt", "SO_RCVTIMEO");
   }
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
@@ -64,10 +68,7 @@ bool Exchange(const uint8_t* request, size_t len, bool dump, std::vector<uint8_t
   do {
     sent = sendto(sock.fd(), request, len, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel));
   } while (sent < 0 && errno == EINTR);
-  if (sent < 0) {
-    *failure = {errno, "sendto", "NETLINK_SOCK_DIAG"};
-    return false;
-  }
+  if (sent < 0) return SyscallFailed(failure, "sendto", "NETLINK_SOCK_DIAG");
   for (;;) {
     size_t start = out->size();
     out->resize(start + kReceiveSize);
@@ -75,98 +76,94 @@ bool Exchange(const uint8_t* request, size_t len, bool dump, std::vector<uint8_t
     do {
       got = recv(sock.fd(), out->data() + start, kReceiveSize, 0);
     } while (got < 0 && errno == EINTR);
-    if (got < 0) {
-      *failure = {errno, "recv", "NETLINK_SOCK_DIAG"};
-      return false;
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return Failed(failure, ETIMEDOUT, "recv", "NETLINK_SOCK_DIAG");
     }
+    if (got < 0) return SyscallFailed(failure, "recv", "NETLINK_SOCK_DIAG");
     out->resize(start + static_cast<size_t>(got));
     if (got == 0 || !dump || EndsReply(out->data() + start, static_cast<size_t>(got))) return true;
   }
 }
 
 // sockDiag(request: Uint8Array, dump: boolean) -> ArrayBuffer of reply messages | failure
-Napi::Value SockDiag(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !info[1].IsBoolean()) {
-    Napi::TypeError::New(env, "tcp-keepalive native: bad arguments").ThrowAsJavaScriptException();
-    return env.Undefined();
+napi_value SockDiag(napi_env env, napi_callback_info info) {
+  Js js(env, info);
+  uint8_t* request = nullptr;
+  size_t len = 0;
+  bool dump = false;
+  if (!js.TypedArray(0, napi_uint8_array, 0, &request, &len) || !js.Bool(1, &dump)) {
+    return js.BadArguments();
   }
-  Napi::Uint8Array request = info[0].As<Napi::Uint8Array>();
   std::vector<uint8_t> reply;
   reply.reserve(kReceiveSize);
   Failure failure;
-  if (!Exchange(request.Data(), request.ElementLength(), info[1].As<Napi::Boolean>().Value(),
-                &reply, &failure)) {
-    return ReportFailure(env, failure);
-  }
-  Napi::ArrayBuffer bytes = Napi::ArrayBuffer::New(env, reply.size());
-  if (!reply.empty()) std::memcpy(bytes.Data(), reply.data(), reply.size());
-  return bytes;
+  if (!Exchange(request, len, dump, &reply, &failure)) return js.Report(failure);
+  return js.Done(js.CopyToArrayBuffer(reply.data(), reply.size()));
 }
 
 // identify(fd, state): state[0] = the socket's inode (the idiag_inode the kernel reports);
 // with state[0] != 0 on entry, checks the descriptor still is that socket.
-Napi::Value Identify(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsTypedArray() ||
-      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
-      info[1].As<Napi::Float64Array>().ElementLength() < 1) {
-    Napi::TypeError::New(env, "tcp-keepalive native: bad arguments").ThrowAsJavaScriptException();
-    return env.Undefined();
+napi_value Identify(napi_env env, napi_callback_info info) {
+  Js js(env, info);
+  int32_t fd = 0;
+  double* state = nullptr;
+  size_t length = 0;
+  if (!js.Int32(0, &fd) || !js.TypedArray(1, napi_float64_array, 1, &state, &length)) {
+    return js.BadArguments();
   }
-  Napi::Float64Array state = info[1].As<Napi::Float64Array>();
   SocketId id = 0;
   Failure failure;
-  if (!IdentifySocket(info[0].As<Napi::Number>().Int32Value(), static_cast<SocketId>(state[0]), &id,
-                      &failure)) {
-    return ReportFailure(env, failure);
+  if (!IdentifySocket(fd, static_cast<SocketId>(state[0]), &id, &failure)) {
+    return js.Report(failure);
   }
   state[0] = static_cast<double>(id);
-  return env.Undefined();
+  return js.Undefined();
 }
 
-// foreignKeepAlive(pid, fd, state): reads the keepalive options of descriptor `fd` of process
-// `pid` through a duplicate (pidfd_getfd, Linux 5.6+; needs ptrace rights over `pid`). state[0]
-// carries the inode the socket must have; state[1..5] receive the values like read().
-Napi::Value ForeignKeepAlive(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsTypedArray() ||
-      info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
-      info[2].As<Napi::Float64Array>().ElementLength() < 1 + kFieldCount) {
-    Napi::TypeError::New(env, "tcp-keepalive native: bad arguments").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::Float64Array state = info[2].As<Napi::Float64Array>();
-  Failure failure;
+// Reads the keepalive options of descriptor `fd` of process `pid` through a duplicate
+// (pidfd_getfd, Linux 5.6+; needs ptrace rights over `pid`), checking it is socket `expected`.
+bool ReadForeign(int pid, int fd, SocketId expected, KeepAliveValues* values, Failure* failure) {
 #if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, info[0].As<Napi::Number>().Int32Value(), 0));
-  if (pidfd < 0) return ReportFailure(env, {errno, "pidfd_open", ""});
-  int fd =
-      static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, info[1].As<Napi::Number>().Int32Value(), 0));
-  int saved = errno;
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return SyscallFailed(failure, "pidfd_open");
+  int dup = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+  if (dup < 0) SyscallFailed(failure, "pidfd_getfd");
   close(pidfd);
-  if (fd < 0) return ReportFailure(env, {saved, "pidfd_getfd", ""});
+  if (dup < 0) return false;
   SocketId id = 0;
-  KeepAliveValues values{};
-  bool ok = IdentifySocket(fd, static_cast<SocketId>(state[0]), &id, &failure) &&
-            ReadKeepAlive(fd, &values, &failure);
-  close(fd);
-  if (!ok) return ReportFailure(env, failure);
-  for (int i = 0; i < kFieldCount; i++) state[1 + i] = values.value[i];
-  return env.Undefined();
+  bool ok = IdentifySocket(dup, expected, &id, failure) && ReadKeepAlive(dup, values, failure);
+  close(dup);
+  return ok;
 #else
-  return ReportFailure(env, {ENOSYS, "pidfd_getfd", ""});
+  return Failed(failure, ENOSYS, "pidfd_getfd");
 #endif
+}
+
+// foreignKeepAlive(pid, fd, state): state[0] carries the inode the socket must have;
+// state[1..5] receive the values like read().
+napi_value ForeignKeepAlive(napi_env env, napi_callback_info info) {
+  Js js(env, info);
+  int32_t pid = 0;
+  int32_t fd = 0;
+  double* state = nullptr;
+  size_t length = 0;
+  if (!js.Int32(0, &pid) || !js.Int32(1, &fd) ||
+      !js.TypedArray(2, napi_float64_array, 1 + kFieldCount, &state, &length)) {
+    return js.BadArguments();
+  }
+  KeepAliveValues values{};
+  Failure failure;
+  if (!ReadForeign(pid, fd, static_cast<SocketId>(state[0]), &values, &failure)) {
+    return js.Report(failure);
+  }
+  for (int i = 0; i < kFieldCount; i++) state[1 + i] = values.value[i];
+  return js.Undefined();
 }
 
 // Appends (inode, fd) for every socket descriptor listed in /proc/<pid>/fd.
 bool ListSocketInodes(const std::string& dir, std::vector<double>* out, Failure* failure) {
   DIR* listing = opendir(dir.c_str());
-  if (!listing) {
-    *failure = {errno, "opendir", ""};
-    return false;
-  }
+  if (!listing) return SyscallFailed(failure, "opendir");
   int dir_fd = dirfd(listing);
   char link[64];
   while (dirent* entry = readdir(listing)) {
@@ -184,29 +181,24 @@ bool ListSocketInodes(const std::string& dir, std::vector<double>* out, Failure*
 
 // socketInodes(pid) -> Float64Array [inode, fd, inode, fd, ...] of the sockets process `pid`
 // (0 = this process) holds open | failure
-Napi::Value SocketInodes(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) {
-    Napi::TypeError::New(env, "tcp-keepalive native: bad arguments").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  int pid = info[0].As<Napi::Number>().Int32Value();
+napi_value SocketInodes(napi_env env, napi_callback_info info) {
+  Js js(env, info);
+  int32_t pid = 0;
+  if (!js.Int32(0, &pid)) return js.BadArguments();
   std::string dir = pid == 0 ? "/proc/self/fd" : "/proc/" + std::to_string(pid) + "/fd";
   std::vector<double> pairs;
   Failure failure;
-  if (!ListSocketInodes(dir, &pairs, &failure)) return ReportFailure(env, failure);
-  Napi::Float64Array result = Napi::Float64Array::New(env, pairs.size());
-  if (!pairs.empty()) std::memcpy(result.Data(), pairs.data(), pairs.size() * sizeof(double));
-  return result;
+  if (!ListSocketInodes(dir, &pairs, &failure)) return js.Report(failure);
+  return js.Done(js.CopyToFloat64Array(pairs.data(), pairs.size()));
 }
 
 }  // namespace
 
-void RegisterDiag(Napi::Env env, Napi::Object exports) {
-  exports.Set("sockDiag", Napi::Function::New(env, SockDiag, "sockDiag"));
-  exports.Set("identify", Napi::Function::New(env, Identify, "identify"));
-  exports.Set("socketInodes", Napi::Function::New(env, SocketInodes, "socketInodes"));
-  exports.Set("foreignKeepAlive", Napi::Function::New(env, ForeignKeepAlive, "foreignKeepAlive"));
+void RegisterDiag(Js& js, napi_value exports) {
+  js.Method(exports, "sockDiag", SockDiag);
+  js.Method(exports, "identify", Identify);
+  js.Method(exports, "socketInodes", SocketInodes);
+  js.Method(exports, "foreignKeepAlive", ForeignKeepAlive);
 }
 
 }  // namespace tcpka

@@ -1,5 +1,6 @@
-// Platform-neutral contract between the N-API glue (addon.cc) and the per-platform files.
-// Everything here is plain C++: no N-API, no policy. Values are in the kernel's own units.
+// Platform-neutral contract between the N-API glue and the per-OS files. Plain C++: no N-API, no
+// policy. Values are in the kernel's own units. The constants here are exported to JavaScript as
+// the addon's frozen `constants` object (addon.cc), so lib/ never keeps a copy of its own.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +14,9 @@ using SocketHandle = uintptr_t;  // SOCKET
 using SocketHandle = int;  // file descriptor
 #endif
 
+// Slots of the Float64Array every socket call takes: [0] the identity, [1..] results.
+constexpr int kStateSlots = 8;
+
 // Which fields of a KeepAliveValues are meaningful. The order of the bits is the order in which
 // ApplyKeepAlive issues the syscalls.
 enum Field : uint32_t {
@@ -23,9 +27,12 @@ enum Field : uint32_t {
   kUserTimeout = 1u << 4,
 };
 constexpr int kFieldCount = 5;
+// The JavaScript name of each field, indexed by bit position.
+constexpr const char* kFieldNames[kFieldCount] = {"enable", "idle", "interval", "count",
+                                                  "userTimeout"};
 
-// Flags next to the field bits of a mask (Windows only): write enable/idle/interval, in ms,
-// with the write-only SIO_KEEPALIVE_VALS ioctl instead of the per-option setsockopt calls.
+// Flag next to the field bits of a mask (Windows): write enable/idle/interval, in ms, with the
+// write-only SIO_KEEPALIVE_VALS ioctl instead of the per-option setsockopt calls.
 constexpr uint32_t kViaKeepAliveVals = 1u << 8;
 
 // What ReadKeepAlive reports for a value the platform cannot read back (the TS layer then
@@ -41,17 +48,80 @@ enum Feature : uint32_t {
   kHasKeepAliveVals = 1u << 4,
   kHasTcpInfo = 1u << 5,
 };
+struct FeatureName {
+  const char* name;
+  Feature bit;
+};
+constexpr FeatureName kFeatureNames[] = {
+    {"keepIdle", kHasKeepIdle},
+    {"keepIntvl", kHasKeepIntvl},
+    {"keepCnt", kHasKeepCnt},
+    {"userTimeout", kHasUserTimeout},
+    {"keepAliveVals", kHasKeepAliveVals},
+    {"tcpInfo", kHasTcpInfo},
+};
 
 struct KeepAliveValues {
   int32_t value[kFieldCount];  // indexed by the bit position of Field
 };
 
-// Why a call failed: the errno (Windows: WSA error) and which syscall/option failed.
+// Why a call failed: the errno (Windows: libuv's code for the WSA error) and which syscall and
+// option failed.
 struct Failure {
   int error = 0;
   const char* syscall = "";
   const char* option = "";
 };
+
+// The one path of every error a syscall reports: `error` (errno; Windows: libuv's code for the
+// WSA error), the syscall and the option. Returns false, so `return Failed(...)` ends a call.
+inline bool Failed(Failure* failure, int error, const char* syscall, const char* option = "") {
+  *failure = {error, syscall, option};
+  return false;
+}
+// The calling thread's last socket error (errno; Windows: WSAGetLastError, translated).
+int LastSocketError();
+inline bool SyscallFailed(Failure* failure, const char* syscall, const char* option = "") {
+  return Failed(failure, LastSocketError(), syscall, option);
+}
+
+// ---- Per-OS primitives (sockopt_posix.cc, sockopt_win.cc) ----
+
+// The running OS's option behind each field, indexed like Field bits. name < 0: the OS has none.
+struct Option {
+  int level;
+  int name;
+  const char* label;
+};
+extern const Option kOptions[kFieldCount];
+
+// getsockopt/setsockopt of kOptions[index] as an int.
+bool GetOption(SocketHandle sock, int index, int32_t* value, Failure* failure);
+bool SetOption(SocketHandle sock, int index, int32_t value, Failure* failure);
+// Whether a GetOption error means "this OS build has no such option" (read as kUnreadable).
+bool IsMissingOption(int error);
+// Writes enable/idle/interval (ms) with SIO_KEEPALIVE_VALS; fails where there is no such ioctl.
+bool SetKeepAliveVals(SocketHandle sock, const KeepAliveValues& values, Failure* failure);
+
+// Copies the kernel's connection-info struct into `buf`; `*len` is in/out (bytes the kernel
+// filled). Layout is decoded by the TypeScript layer.
+bool ReadTcpInfo(SocketHandle sock, uint8_t* buf, size_t* len, Failure* failure);
+
+// Tries each option once on throwaway sockets and returns the Feature bits that worked.
+uint32_t ProbeFeatures();
+
+// ---- The one apply/read algorithm (keepalive_core.cc) ----
+
+// Reads all option values into `out` (kUnreadable where the platform has no read-back).
+bool ReadKeepAlive(SocketHandle sock, KeepAliveValues* out, Failure* failure);
+
+// Sets the fields in `mask` in bit order. On a failure, restores the fields already written to
+// the values read before the first write, then reports the first failure. With
+// kViaKeepAliveVals the write-only ioctl goes last, so everything before it can be restored.
+bool ApplyKeepAlive(SocketHandle sock, uint32_t mask, const KeepAliveValues& values,
+                    Failure* failure);
+
+// ---- Socket identity (socket_identity_*.cc) ----
 
 // Identity of an open socket: survives nothing but the socket itself, so a descriptor number
 // recycled for another socket is detected. 0 means "unknown".
@@ -61,23 +131,7 @@ using SocketId = uint64_t;
 // 0, that it still is the socket with that identity (else error = ESTALE).
 bool IdentifySocket(SocketHandle sock, SocketId expected, SocketId* out, Failure* failure);
 
-// Reads all option values into `out` (kUnreadable where the platform has no read-back).
-// Returns false and fills `failure` on error.
-bool ReadKeepAlive(SocketHandle sock, KeepAliveValues* out, Failure* failure);
-
-// Sets the fields in `mask` in bit order. On a failure, restores the fields already written to
-// the values read before the first write, then reports the first failure. With
-// kViaKeepAliveVals (Windows) the write-only ioctl goes last, so everything before it can be
-// restored.
-bool ApplyKeepAlive(SocketHandle sock, uint32_t mask, const KeepAliveValues& values,
-                    Failure* failure);
-
-// Copies the kernel's connection-info struct into `buf`; `*len` is in/out (bytes the kernel
-// filled). Layout is decoded by the TypeScript layer.
-bool ReadTcpInfo(SocketHandle sock, uint8_t* buf, size_t* len, Failure* failure);
-
-// Tries each option once on throwaway sockets and returns the Feature bits that worked.
-uint32_t ProbeFeatures();
+// ---- Finding a libuv handle's socket (socket_lookup_uv.cc) ----
 
 // Remembers the addresses of a loop's TCP handles between lookups, so a walk costs syscalls only
 // for handles it has not seen. One per event loop (thread); not thread-safe.

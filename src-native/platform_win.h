@@ -1,5 +1,6 @@
 // Winsock includes, the constants older mingw-w64 headers lack (values from the Windows SDK's
-// ws2ipdef.h / mstcpip.h), and errors translated to libuv codes so Node names them.
+// ws2ipdef.h / mstcpip.h), and errors translated to libuv codes so Node names them
+// (LastSocketError in sockopt_win.cc applies the translation).
 #pragma once
 
 // Order matters: winsock2.h must come first.
@@ -48,9 +49,6 @@ inline int TranslateSocketError(int wsa_error) {
     default:
       return -uv_translate_sys_error(wsa_error);
   }
-}
-inline int LastSocketError() {
-  return TranslateSocketError(WSAGetLastError());
 }
 
 // The input of SIO_KEEPALIVE_VALS (struct tcp_keepalive in mstcpip.h): times in ms.

@@ -15,28 +15,24 @@ bool IsTcpStream(SocketHandle sock, Failure* failure) {
   int type = 0;
   socklen_t len = sizeof(type);
   if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
-    *failure = {errno, "getsockopt", "SO_TYPE"};
-    return false;
+    return SyscallFailed(failure, "getsockopt", "SO_TYPE");
   }
   int protocol = IPPROTO_TCP;
 #ifdef SO_PROTOCOL
   len = sizeof(protocol);
   if (getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) != 0) {
-    *failure = {errno, "getsockopt", "SO_PROTOCOL"};
-    return false;
+    return SyscallFailed(failure, "getsockopt", "SO_PROTOCOL");
   }
 #endif
   // Only AF_INET/AF_INET6 stream sockets carry TCP; AF_UNIX streams report protocol 0.
   sockaddr_storage addr{};
   socklen_t addr_len = sizeof(addr);
   if (getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) {
-    *failure = {errno, "getsockname", ""};
-    return false;
+    return SyscallFailed(failure, "getsockname");
   }
   bool inet = addr.ss_family == AF_INET || addr.ss_family == AF_INET6;
   if (type != SOCK_STREAM || protocol != IPPROTO_TCP || !inet) {
-    *failure = {ENOTSOCK, "getsockopt", "SO_PROTOCOL"};
-    return false;
+    return Failed(failure, ENOTSOCK, "getsockopt", "SO_PROTOCOL");
   }
   return true;
 }
@@ -45,19 +41,12 @@ bool IsTcpStream(SocketHandle sock, Failure* failure) {
 
 bool IdentifySocket(SocketHandle sock, SocketId expected, SocketId* out, Failure* failure) {
   struct stat st {};
-  if (fstat(sock, &st) != 0) {
-    *failure = {errno, "fstat", ""};
-    return false;
-  }
+  if (fstat(sock, &st) != 0) return SyscallFailed(failure, "fstat");
   SocketId id = static_cast<SocketId>(st.st_ino);
   if (expected != 0) {
-    if (id != expected) {
-      *failure = {ESTALE, "fstat", ""};
-      return false;
-    }
+    if (id != expected) return Failed(failure, ESTALE, "fstat");
   } else if (!S_ISSOCK(st.st_mode)) {
-    *failure = {ENOTSOCK, "fstat", ""};
-    return false;
+    return Failed(failure, ENOTSOCK, "fstat");
   } else if (!IsTcpStream(sock, failure)) {
     return false;
   }

@@ -19,12 +19,10 @@ bool IsTcpStream(SocketHandle sock, const sockaddr_storage& local, Failure* fail
   DWORD type = 0;
   int len = sizeof(type);
   if (getsockopt(sock, SOL_SOCKET, SO_TYPE, reinterpret_cast<char*>(&type), &len) != 0) {
-    *failure = {LastSocketError(), "getsockopt", "SO_TYPE"};
-    return false;
+    return SyscallFailed(failure, "getsockopt", "SO_TYPE");
   }
   if (type != SOCK_STREAM || (local.ss_family != AF_INET && local.ss_family != AF_INET6)) {
-    *failure = {TranslateSocketError(WSAENOTSOCK), "getsockopt", "SO_TYPE"};
-    return false;
+    return Failed(failure, TranslateSocketError(WSAENOTSOCK), "getsockopt", "SO_TYPE");
   }
   return true;
 }
@@ -37,8 +35,7 @@ bool IdentifySocket(SocketHandle sock, SocketId expected, SocketId* out, Failure
   if (getsockname(sock, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) {
     // A SOCKET closed since it was last seen is "closed", not "not a socket".
     int error = expected != 0 ? TranslateSocketError(WSAEBADF) : LastSocketError();
-    *failure = {error, "getsockname", ""};
-    return false;
+    return Failed(failure, error, "getsockname");
   }
   sockaddr_storage peer{};
   int peer_len = sizeof(peer);
@@ -49,10 +46,7 @@ bool IdentifySocket(SocketHandle sock, SocketId expected, SocketId* out, Failure
   // The TS layer holds the identity in a double: keep it exact (53 bits) and non-zero.
   SocketId id = (hash & ((1ull << 53) - 1)) | 1;
   if (expected != 0) {
-    if (id != expected) {
-      *failure = {TranslateSocketError(WSAEBADF), "getsockname", ""};
-      return false;
-    }
+    if (id != expected) return Failed(failure, TranslateSocketError(WSAEBADF), "getsockname");
   } else if (!IsTcpStream(sock, local, failure)) {
     return false;
   }

@@ -1,21 +1,21 @@
-// Keepalive options through setsockopt/getsockopt: Linux, macOS and FreeBSD (option names differ).
+// System calls of Linux, macOS and FreeBSD: the keepalive option table, get/set of one option,
+// the kernel's connection-info struct, and the feature probe. The algorithm around them is in
+// keepalive_core.cc.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "keepalive.h"
 
 namespace tcpka {
-namespace {
 
-struct Option {
-  int level;
-  int name;
-  const char* label;
-};
+int LastSocketError() {
+  return errno;
+}
 
 // Indexed like Field bits; this order is also the order of the writes.
 const Option kOptions[kFieldCount] = {
@@ -43,66 +43,54 @@ const Option kOptions[kFieldCount] = {
 };
 
 bool GetOption(SocketHandle sock, int index, int32_t* value, Failure* failure) {
-  if (kOptions[index].name < 0) {
-    *failure = {ENOPROTOOPT, "getsockopt", kOptions[index].label};
-    return false;
-  }
+  const Option& option = kOptions[index];
+  if (option.name < 0) return Failed(failure, ENOPROTOOPT, "getsockopt", option.label);
   int v = 0;
   socklen_t len = sizeof(v);
-  if (getsockopt(sock, kOptions[index].level, kOptions[index].name, &v, &len) != 0) {
-    *failure = {errno, "getsockopt", kOptions[index].label};
-    return false;
+  if (getsockopt(sock, option.level, option.name, &v, &len) != 0) {
+    return SyscallFailed(failure, "getsockopt", option.label);
   }
   *value = v;
   return true;
 }
 
 bool SetOption(SocketHandle sock, int index, int32_t value, Failure* failure) {
-  if (kOptions[index].name < 0) {
-    *failure = {ENOPROTOOPT, "setsockopt", kOptions[index].label};
-    return false;
-  }
+  const Option& option = kOptions[index];
+  if (option.name < 0) return Failed(failure, ENOPROTOOPT, "setsockopt", option.label);
   int v = value;
-  if (setsockopt(sock, kOptions[index].level, kOptions[index].name, &v, sizeof(v)) != 0) {
-    *failure = {errno, "setsockopt", kOptions[index].label};
-    return false;
+  if (setsockopt(sock, option.level, option.name, &v, sizeof(v)) != 0) {
+    return SyscallFailed(failure, "setsockopt", option.label);
   }
   return true;
 }
 
-}  // namespace
-
-bool ReadKeepAlive(SocketHandle sock, KeepAliveValues* out, Failure* failure) {
-  for (int i = 0; i < kFieldCount; i++) {
-    if (GetOption(sock, i, &out->value[i], failure)) continue;
-    // An option this kernel lacks (e.g. TCP_MAXUNACKTIME before FreeBSD 14) reads as unreadable.
-    if (i == 0 || failure->error != ENOPROTOOPT) return false;
-    out->value[i] = kUnreadable;
-  }
-  return true;
+bool IsMissingOption(int error) {
+  return error == ENOPROTOOPT;
 }
 
-bool ApplyKeepAlive(SocketHandle sock, uint32_t mask, const KeepAliveValues& values,
-                    Failure* failure) {
-  // Read what will be overwritten first, so a failure part-way can be undone. The last field
-  // written is not read: nothing after it can fail, and a rejected write leaves it unchanged.
-  int last = -1;
-  for (int i = 0; i < kFieldCount; i++) {
-    if (mask & (1u << i)) last = i;
+bool SetKeepAliveVals(SocketHandle, const KeepAliveValues&, Failure* failure) {
+  return Failed(failure, EOPNOTSUPP, "WSAIoctl", "SIO_KEEPALIVE_VALS");  // Windows only
+}
+
+// Linux: TCP_INFO, whose struct grew from 104 to 280 bytes over kernel versions, so the buffer is
+// filled as far as the running kernel goes and its length is passed back. FreeBSD reads its own
+// (236-byte) struct tcp_info the same way. macOS: TCP_CONNECTION_INFO, the public struct
+// tcp_connection_info (112 bytes; TCP_INFO's struct is private there). lib/ decodes each.
+#if defined(__APPLE__)
+constexpr int kTcpInfo = TCP_CONNECTION_INFO;
+constexpr const char* kTcpInfoLabel = "TCP_CONNECTION_INFO";
+#else
+constexpr int kTcpInfo = TCP_INFO;
+constexpr const char* kTcpInfoLabel = "TCP_INFO";
+#endif
+
+bool ReadTcpInfo(SocketHandle sock, uint8_t* buf, size_t* len, Failure* failure) {
+  std::memset(buf, 0, *len);
+  socklen_t got = static_cast<socklen_t>(*len);
+  if (getsockopt(sock, IPPROTO_TCP, kTcpInfo, buf, &got) != 0) {
+    return SyscallFailed(failure, "getsockopt", kTcpInfoLabel);
   }
-  KeepAliveValues before{};
-  for (int i = 0; i < last; i++) {
-    if ((mask & (1u << i)) && !GetOption(sock, i, &before.value[i], failure)) return false;
-  }
-  for (int i = 0; i < kFieldCount; i++) {
-    if (!(mask & (1u << i))) continue;
-    if (SetOption(sock, i, values.value[i], failure)) continue;
-    Failure ignored;
-    for (int j = 0; j < i; j++) {
-      if (mask & (1u << j)) SetOption(sock, j, before.value[j], &ignored);
-    }
-    return false;
-  }
+  *len = got;
   return true;
 }
 

@@ -1,18 +1,19 @@
-// Keepalive options on Windows. Idle/interval/count use TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT
-// (seconds, readable; Windows 10 1709+). Where the running Windows lacks them the TS layer sets
-// kViaKeepAliveVals and this file sends SIO_KEEPALIVE_VALS (ms, write-only) instead.
-// userTimeout is TCP_MAXRTMS (ms).
+// System calls of Windows: the keepalive option table, get/set of one option, the write-only
+// SIO_KEEPALIVE_VALS ioctl, SIO_TCP_INFO, and the feature probe. The algorithm around them is in
+// keepalive_core.cc. Idle/interval/count use TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT (seconds,
+// readable; Windows 10 1709+); where the running Windows lacks them the TS layer sets
+// kViaKeepAliveVals and SIO_KEEPALIVE_VALS (ms) is sent instead. userTimeout is TCP_MAXRTMS (ms).
+#include <cstring>
+#include <initializer_list>
+
 #include "keepalive.h"
 #include "platform_win.h"
 
 namespace tcpka {
-namespace {
 
-struct Option {
-  int level;
-  int name;
-  const char* label;
-};
+int LastSocketError() {
+  return TranslateSocketError(WSAGetLastError());
+}
 
 // Indexed like Field bits; this order is also the order of the writes.
 const Option kOptions[kFieldCount] = {
@@ -22,35 +23,22 @@ const Option kOptions[kFieldCount] = {
 };
 
 bool GetOption(SocketHandle sock, int index, int32_t* value, Failure* failure) {
+  const Option& option = kOptions[index];
   DWORD v = 0;  // zeroed: SO_KEEPALIVE may come back as a one-byte BOOLEAN
   int len = sizeof(v);
-  if (getsockopt(sock, kOptions[index].level, kOptions[index].name, reinterpret_cast<char*>(&v),
-                 &len) != 0) {
-    *failure = {LastSocketError(), "getsockopt", kOptions[index].label};
-    return false;
+  if (getsockopt(sock, option.level, option.name, reinterpret_cast<char*>(&v), &len) != 0) {
+    return SyscallFailed(failure, "getsockopt", option.label);
   }
   *value = static_cast<int32_t>(v);
   return true;
 }
 
 bool SetOption(SocketHandle sock, int index, int32_t value, Failure* failure) {
+  const Option& option = kOptions[index];
   DWORD v = static_cast<DWORD>(value);
-  if (setsockopt(sock, kOptions[index].level, kOptions[index].name,
-                 reinterpret_cast<const char*>(&v), sizeof(v)) != 0) {
-    *failure = {LastSocketError(), "setsockopt", kOptions[index].label};
-    return false;
-  }
-  return true;
-}
-
-bool SetKeepAliveVals(SocketHandle sock, const KeepAliveValues& values, Failure* failure) {
-  KeepAliveVals in = {values.value[0] != 0 ? 1u : 0u, static_cast<ULONG>(values.value[1]),
-                      static_cast<ULONG>(values.value[2])};
-  DWORD bytes = 0;
-  if (WSAIoctl(sock, SIO_KEEPALIVE_VALS, &in, sizeof(in), nullptr, 0, &bytes, nullptr, nullptr) !=
+  if (setsockopt(sock, option.level, option.name, reinterpret_cast<const char*>(&v), sizeof(v)) !=
       0) {
-    *failure = {LastSocketError(), "WSAIoctl", "SIO_KEEPALIVE_VALS"};
-    return false;
+    return SyscallFailed(failure, "setsockopt", option.label);
   }
   return true;
 }
@@ -60,41 +48,89 @@ bool IsMissingOption(int error) {
   return error == TranslateSocketError(WSAENOPROTOOPT) || error == TranslateSocketError(WSAEINVAL);
 }
 
-}  // namespace
-
-bool ReadKeepAlive(SocketHandle sock, KeepAliveValues* out, Failure* failure) {
-  for (int i = 0; i < kFieldCount; i++) {
-    if (GetOption(sock, i, &out->value[i], failure)) continue;
-    if (i == 0 || !IsMissingOption(failure->error)) return false;
-    out->value[i] = kUnreadable;
+bool SetKeepAliveVals(SocketHandle sock, const KeepAliveValues& values, Failure* failure) {
+  KeepAliveVals in = {values.value[0] != 0 ? 1u : 0u, static_cast<ULONG>(values.value[1]),
+                      static_cast<ULONG>(values.value[2])};
+  DWORD bytes = 0;
+  if (WSAIoctl(sock, SIO_KEEPALIVE_VALS, &in, sizeof(in), nullptr, 0, &bytes, nullptr, nullptr) !=
+      0) {
+    return SyscallFailed(failure, "WSAIoctl", "SIO_KEEPALIVE_VALS");
   }
   return true;
 }
 
-bool ApplyKeepAlive(SocketHandle sock, uint32_t mask, const KeepAliveValues& values,
-                    Failure* failure) {
-  const bool via_ioctl = (mask & kViaKeepAliveVals) != 0;
-  auto by_option = [&](int i) { return (mask & (1u << i)) && !(via_ioctl && i <= 2); };
-  KeepAliveValues before{};
-  for (int i = 0; i < kFieldCount; i++) {
-    if (by_option(i) && !GetOption(sock, i, &before.value[i], failure)) return false;
-  }
-  auto restore = [&](int upto) {
-    Failure ignored;
-    for (int j = 0; j < upto; j++) {
-      if (by_option(j)) SetOption(sock, j, before.value[j], &ignored);
+// SIO_TCP_INFO (10 1703+): asks for TCP_INFO_v1 (1809+) first, then v0. The TS layer tells the
+// version apart by the number of bytes returned (v0: 88, v1: 136).
+bool ReadTcpInfo(SocketHandle sock, uint8_t* buf, size_t* len, Failure* failure) {
+  std::memset(buf, 0, *len);
+  for (DWORD version = 1;; version--) {
+    DWORD bytes = 0;
+    if (WSAIoctl(sock, SIO_TCP_INFO, &version, sizeof(version), buf, static_cast<DWORD>(*len),
+                 &bytes, nullptr, nullptr) == 0) {
+      *len = bytes;
+      return true;
     }
-  };
-  for (int i = 0; i < kFieldCount; i++) {
-    if (!by_option(i) || SetOption(sock, i, values.value[i], failure)) continue;
-    restore(i);
-    return false;
+    if (version == 0) break;
   }
-  if (via_ioctl && !SetKeepAliveVals(sock, values, failure)) {
-    restore(kFieldCount);
-    return false;
+  return SyscallFailed(failure, "WSAIoctl", "SIO_TCP_INFO");
+}
+
+namespace {
+
+// A throwaway loopback connection for the probe (the build number says little: wine and Server
+// builds differ, so each option is tried).
+struct Connection {
+  SOCKET listener = INVALID_SOCKET;
+  SOCKET client = INVALID_SOCKET;
+  SOCKET accepted = INVALID_SOCKET;
+  ~Connection() {
+    for (SOCKET s : {accepted, client, listener}) {
+      if (s != INVALID_SOCKET) closesocket(s);
+    }
   }
-  return true;
+  bool Open() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int len = sizeof(addr);
+    listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    client = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (listener == INVALID_SOCKET || client == INVALID_SOCKET ||
+        bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        listen(listener, 1) != 0 ||
+        getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+        connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      return false;
+    }
+    accepted = accept(listener, nullptr, nullptr);
+    return accepted != INVALID_SOCKET;
+  }
+};
+
+// Reads the option and writes the same value back: both directions must work.
+bool Accepts(SOCKET sock, int index) {
+  int32_t value = 0;
+  Failure ignored;
+  return GetOption(sock, index, &value, &ignored) && SetOption(sock, index, value, &ignored);
+}
+
+}  // namespace
+
+uint32_t ProbeFeatures() {
+  Connection conn;
+  if (!conn.Open()) return 0;
+  const uint32_t bits[kFieldCount] = {0, kHasKeepIdle, kHasKeepIntvl, kHasKeepCnt, kHasUserTimeout};
+  uint32_t features = 0;
+  for (int i = 1; i < kFieldCount; i++) {
+    if (Accepts(conn.client, i)) features |= bits[i];
+  }
+  KeepAliveValues defaults = {{1, 7200000, 1000}};  // the documented system defaults (ms)
+  Failure ignored;
+  if (SetKeepAliveVals(conn.client, defaults, &ignored)) features |= kHasKeepAliveVals;
+  uint8_t info[136];
+  size_t len = sizeof(info);
+  if (ReadTcpInfo(conn.client, info, &len, &ignored)) features |= kHasTcpInfo;
+  return features;
 }
 
 }  // namespace tcpka

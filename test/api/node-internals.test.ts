@@ -7,8 +7,9 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import * as tls from 'node:tls';
+import * as dc from 'node:diagnostics_channel';
 import {
-  beforeDestroy, cachedAddresses, handleFd, handleOf, isProxy, kernelAddresses, lostItsHandle, onEveryConnect,
+  acceptingServer, beforeDestroy, beforeEverySocketConnect, cachedAddresses, clientChannelAtEveryConnect, socketConnectIsNodes, handleFd, handleOf, isProxy, kernelAddresses, lostItsHandle, onEveryConnect,
   serverAppliesNodeKeepAlive, unwrapSetKeepAlive, webSocketHttpServer, wrapSetKeepAlive,
 } from '../../lib/node-internals';
 import { closeAll, connectedPair, listen, portOf, track } from '../helpers/sockets';
@@ -135,5 +136,56 @@ describe(`Node ${process.version}: private surface used by lib/node-internals.ts
     });
     client.destroy();
     expect(fdInside).toBeGreaterThanOrEqual(0);
+  });
+
+  it('net.client.socket is published by new Socket().connect() and tls.connect() exactly where clientChannelAtEveryConnect() says', async () => {
+    const server = await listen();
+    const published: net.Socket[] = [];
+    const onMessage = (message: unknown): void => {
+      published.push((message as { socket: net.Socket }).socket);
+    };
+    dc.subscribe('net.client.socket', onMessage);
+    try {
+      const plain = track(new net.Socket().connect(portOf(server), '127.0.0.1'));
+      const secure = track(tls.connect({ port: portOf(server), host: '127.0.0.1' }));
+      secure.on('error', () => undefined);
+      const viaConnect = track(net.connect(portOf(server), '127.0.0.1'));
+      await once(plain, 'connect');
+      const expected = clientChannelAtEveryConnect();
+      expect(published.includes(plain)).toBe(expected);
+      expect(published.includes(secure)).toBe(expected);
+      expect(published.includes(viaConnect)).toBe(true);
+    } finally {
+      dc.unsubscribe('net.client.socket', onMessage);
+    }
+    expect(clientChannelAtEveryConnect('20.20.2')).toBe(false);
+    expect(clientChannelAtEveryConnect('22.16.0')).toBe(false);
+    expect(clientChannelAtEveryConnect('22.17.0')).toBe(true);
+    expect(clientChannelAtEveryConnect('24.2.0')).toBe(true);
+    expect(clientChannelAtEveryConnect('26.0.0')).toBe(true);
+  });
+
+  it('net.Socket.prototype.connect is an own writable method that every client path calls; socket.server is the accepting server', async () => {
+    const server = await listen();
+    const accepted = once(server, 'connection');
+    const seen: net.Socket[] = [];
+    const remove = beforeEverySocketConnect(net.Socket, (socket) => seen.push(socket));
+    let plain: net.Socket;
+    let secure: tls.TLSSocket;
+    let viaConnect: net.Socket;
+    try {
+      expect(socketConnectIsNodes(net.Socket)).toBe(false);
+      plain = track(new net.Socket().connect(portOf(server), '127.0.0.1'));
+      secure = track(tls.connect({ port: portOf(server), host: '127.0.0.1' }));
+      secure.on('error', () => undefined);
+      viaConnect = track(net.connect(portOf(server), '127.0.0.1'));
+    } finally {
+      remove();
+    }
+    expect(socketConnectIsNodes(net.Socket)).toBe(true);
+    expect(seen).toEqual([plain, secure, viaConnect]);
+    const [socket] = (await accepted) as [net.Socket];
+    expect(acceptingServer(socket)).toBe(server);
+    expect(acceptingServer(plain)).toBeUndefined();
   });
 });

@@ -5,10 +5,12 @@ import * as tls from 'node:tls';
 import { once } from 'node:events';
 import { makeTestCert } from '../helpers/tls-cert';
 import { monitor, explain, KeepAliveMonitor, type DeathReport } from '../../lib/index';
-import { closeAll, connectedPair, listen } from '../helpers/sockets';
+import { closeAll, connectedPair, listen, portOf, track } from '../helpers/sockets';
 import { runFixture } from './fixtures/run';
 
 afterEach(closeAll);
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function deathOf(watcher: KeepAliveMonitor, socket: net.Socket): Promise<DeathReport> {
   const [, report] = (await once(watcher, 'dead')) as [net.Socket, DeathReport];
@@ -61,6 +63,105 @@ describe('monitor', () => {
       watcher.close();
       client.destroy();
       server.close();
+    }
+  });
+
+  it("a paused reader is not a keepalive warning: zero-window probes emit no 'probing'/'recovered'", async () => {
+    const { client, accepted } = await connectedPair();
+    accepted.pause(); // healthy peer, its application just does not read for a while
+    const watcher = monitor({ interval: 20 });
+    const warnings: string[] = [];
+    for (const event of ['probing', 'stalled', 'recovered'] as const) watcher.on(event, () => warnings.push(event));
+    try {
+      watcher.add(client);
+      const chunk = Buffer.alloc(1 << 20, 0x61);
+      const total = 32 * chunk.length; // more than both ends' kernel buffers hold
+      for (let i = 0; i < 32; i++) client.write(chunk);
+      // Bounded wait until the kernel probes the closed window and has a probe out (~0.2-1 s).
+      let zeroWindowProbes = 0;
+      for (const deadline = Date.now() + 5000; zeroWindowProbes === 0 && Date.now() < deadline; ) {
+        await sleep(20);
+        const state = watcher.tick().get(client);
+        if (state?.timer === 'zero-window-probe') zeroWindowProbes = state.probesOut;
+      }
+      expect(zeroWindowProbes).toBeGreaterThan(0); // tcpi_probes counts them like keepalive probes
+      await sleep(1000); // a few more ticks while the window stays closed
+      let received = 0;
+      accepted.on('data', (data: Buffer) => (received += data.length));
+      accepted.resume();
+      for (const deadline = Date.now() + 5000; received < total && Date.now() < deadline; ) await sleep(20);
+      expect(received).toBe(total);
+      await sleep(100);
+      expect(warnings).toEqual([]);
+    } finally {
+      watcher.close();
+    }
+  });
+
+  it('addServer(tls.Server): one entry per connection, the TLSSocket after the handshake, one death', async () => {
+    const cert = makeTestCert();
+    cert.remove();
+    const server = await listen(tls.createServer({ key: cert.key, cert: cert.cert }));
+    const watcher = monitor({ interval: 1000 });
+    const deaths: Array<[net.Socket, DeathReport]> = [];
+    watcher.on('dead', (socket, report) => deaths.push([socket, report]));
+    try {
+      watcher.addServer(server);
+      const accepted = once(server, 'secureConnection') as Promise<[tls.TLSSocket]>;
+      const client = track(tls.connect({ port: portOf(server), host: '127.0.0.1', rejectUnauthorized: false }));
+      client.on('error', () => undefined);
+      await once(client, 'secureConnect');
+      const [peer] = await accepted;
+      expect(watcher.size).toBe(1); // the TLSSocket took its raw socket's place
+      expect(watcher.tick().get(peer)).toMatchObject({ state: 'ESTABLISHED', localPort: peer.localPort });
+      peer.on('error', () => undefined);
+      const closed = new Promise((resolve) => peer.once('close', resolve)); // once() rejects on 'error'
+      peer.destroy(Object.assign(new Error('bad request'), { code: 'EAPP' }));
+      await closed;
+      await sleep(50);
+      expect(deaths).toHaveLength(1);
+      expect(deaths[0][0]).toBe(peer);
+      // Evidence read through the TLSSocket's own descriptor while it was being destroyed.
+      expect(deaths[0][1]).toMatchObject({ cause: 'closed', code: 'EAPP', atDeath: { state: 'ESTABLISHED' }, lastSnapshot: { state: 'ESTABLISHED' } });
+      expect(watcher.size).toBe(0);
+    } finally {
+      watcher.close();
+    }
+  });
+
+  it("addServer(tls.Server) before the handshake: a client leaving is no death, a bad handshake is one ('closed')", async () => {
+    const cert = makeTestCert();
+    cert.remove();
+    const server = await listen(tls.createServer({ key: cert.key, cert: cert.cert }));
+    const watcher = monitor({ interval: 1000 });
+    const deaths: Array<[net.Socket, DeathReport]> = [];
+    watcher.on('dead', (socket, report) => deaths.push([socket, report]));
+    const clientErrors: string[] = [];
+    server.on('tlsClientError', (error: NodeJS.ErrnoException) => clientErrors.push(String(error.code)));
+    try {
+      watcher.addServer(server);
+      for (const send of [null, 'GET / HTTP/1.1\r\n\r\n']) {
+        const connected = once(server, 'connection');
+        const client = track(net.connect(portOf(server), '127.0.0.1'));
+        client.on('error', () => undefined);
+        await connected;
+        expect(watcher.size).toBe(1); // its raw socket, until the handshake is done
+        const closed = once(client, 'close');
+        if (send) client.end(send);
+        else client.end();
+        client.resume();
+        await closed;
+        for (let i = 0; i < 100 && watcher.size > 0; i++) await sleep(10);
+        expect(watcher.size).toBe(0);
+      }
+      await sleep(50);
+      expect(clientErrors).toEqual(['ECONNRESET', expect.stringMatching(/^ERR_SSL_/)]);
+      // The hang-up ('socket hang up', no error on the socket) is an orderly close: no 'dead'.
+      expect(deaths).toHaveLength(1);
+      expect(deaths[0][0]).toBeInstanceOf(tls.TLSSocket);
+      expect(deaths[0][1]).toMatchObject({ cause: 'closed', code: expect.stringMatching(/^ERR_SSL_/) });
+    } finally {
+      watcher.close();
     }
   });
 
