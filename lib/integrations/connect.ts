@@ -39,3 +39,13 @@ export function tlsConnect(
   if (secureConnectListener) socket.once('secureConnect', secureConnectListener);
   return socket;
 }
+
+/**
+ * A factory of unconnected sockets that carry `keepAlive` from their 'connect' on, for drivers that
+ * take a socket and call `connect()` on it themselves (pg's `stream` option: a socket from
+ * `connect()` would fail there with EALREADY). Options are read once, here.
+ */
+export function keepAliveStream(keepAlive: KeepAliveOptions): () => net.Socket {
+  const config = readOptions(keepAlive);
+  return () => keepAliveSocketWith(new net.Socket(), config);
+}
