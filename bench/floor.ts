@@ -16,6 +16,8 @@ export interface Floor {
   readLikePackage: FloorFunction;
   /** fstat, then getsockopt TCP_INFO. */
   tcpInfoLikePackage: FloorFunction;
+  /** The raw C dump of an inet_diag request (socket, send, recv until DONE, close): ns per dump. */
+  dump(request: Uint8Array, iterations: number): number;
 }
 
 const path = join(__dirname, 'native', 'build', 'Release', 'floor.node');

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 'use strict';
-// Command-line entry: `tcp-keepalive demo` and `tcp-keepalive watch` (see --help).
+// Command-line entry: `tcp-keepalive demo`, `watch` and `exporter` (see --help).
 const commands = {
   demo: () => require('../dist/cli/demo').runDemo(process.argv.slice(1)),
   watch: () => require('../dist/cli/watch').runWatch(process.argv.slice(3)),
+  exporter: () => require('../dist/cli/exporter').runExporter(process.argv.slice(3)),
 };
 
 const usage = `Usage: tcp-keepalive <command> [options]
@@ -14,6 +15,8 @@ Commands:
            the dead peer (ETIMEDOUT). Needs no root (uses unshare -rn).
   watch    a live table of TCP connections with their keepalive settings, timer and probe
            counters, like top for keepalive (tcp-keepalive watch --help for its options)
+  exporter serves /metrics in the Prometheus text format for other processes' connections
+           (tcp-keepalive exporter --pid PID [--pid PID ...] [--listen 127.0.0.1:9464]; --help)
   help     show this text`;
 
 const name = process.argv[2];

@@ -16,11 +16,15 @@ import { settingsFromUnits, type KeepAliveSettings, type WrittenTimes } from './
 // ---- the write-only path (Windows without TCP_KEEPIDLE: SIO_KEEPALIVE_VALS) ------------------
 
 const KEEPALIVE_BITS = fieldBit('enable') | fieldBit('idle') | fieldBit('interval');
+const VALIDATED = nativeConstants.validated;
 const written = new WeakMap<object, WrittenTimes>();
 
 /** The mask and values as the native layer needs them for this handle. */
 export function forPlatform(os: OsSocket, config: KeepAliveConfig): { mask: number; values: Readonly<KernelValues> } {
-  if (!rules.keepAliveVals || (config.mask & KEEPALIVE_BITS) === 0) return config;
+  if (!rules.keepAliveVals || (config.mask & KEEPALIVE_BITS) === 0) {
+    // Every config is validated (readOptions) or read back from the kernel (configFromKernel).
+    return rules.exactRanges ? { mask: config.mask | VALIDATED, values: config.values } : config;
+  }
   // The ioctl always takes enable, idle and interval: fill in what was last written.
   const last = written.get(os.handle) ?? rules.defaults;
   const values: KernelValues = [...config.values];

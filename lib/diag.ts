@@ -83,6 +83,30 @@ function formatIpv4(view: DataView, offset: number): string {
   return `${view.getUint8(offset)}.${view.getUint8(offset + 1)}.${view.getUint8(offset + 2)}.${view.getUint8(offset + 3)}`;
 }
 
+// Connections share few distinct addresses: each text is made once (bounded caches).
+const CACHE_LIMIT = 4096;
+const ipv4Texts = new Map<number, string>();
+const mappedTexts = new Map<number, string>();
+
+function cachedText(cache: Map<number, string>, key: number, make: () => string): string {
+  let text = cache.get(key);
+  if (text === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    text = make();
+    cache.set(key, text);
+  }
+  return text;
+}
+
+/** The address at `offset` of an inet_diag_sockid (IPv4 in the first 4 bytes), as Node prints it. */
+export function addressAt(view: DataView, offset: number, ipv6: boolean): string {
+  if (!ipv6) return cachedText(ipv4Texts, view.getUint32(offset, false), () => formatIpv4(view, offset));
+  if (view.getUint32(offset, false) === 0 && view.getUint32(offset + 4, false) === 0 && view.getUint32(offset + 8, false) === 0xffff) {
+    return cachedText(mappedTexts, view.getUint32(offset + 12, false), () => formatIpv6(view, offset));
+  }
+  return formatIpv6(view, offset);
+}
+
 /** Formats 16 bytes the way inet_ntop (and so Node) does: longest zero run (>= 2 words) as "::". */
 function formatIpv6(view: DataView, offset: number): string {
   const words: number[] = [];
@@ -116,11 +140,72 @@ function formatIpv6(view: DataView, offset: number): string {
   return text;
 }
 
-/** Builds one SOCK_DIAG_BY_FAMILY request: a dump of `states`, or an exact lookup of `tuple`. */
-export function buildRequest(family: number, states: number, withInfo: boolean, tuple?: SocketTuple): Uint8Array {
-  const bytes = new Uint8Array(REQUEST_SIZE);
+/** A kernel-side filter of a dump: keep sockets whose local (or remote) port is one of `ports`. */
+export interface PortFilter {
+  side: 'local' | 'remote';
+  ports: readonly number[];
+}
+
+/** Most ports one filter holds: the kernel runs the bytecode linearly for every socket. */
+export const MAX_FILTER_PORTS = 16;
+const INET_DIAG_REQ_BYTECODE = 1;
+const INET_DIAG_BC_S_EQ = 11; // local port == (kernel 4.16+)
+const INET_DIAG_BC_D_EQ = 12; // remote port ==
+const INET_DIAG_BC_S_GE = 2;
+const INET_DIAG_BC_S_LE = 3;
+const INET_DIAG_BC_D_GE = 4;
+const INET_DIAG_BC_D_LE = 5;
+
+/**
+ * inet_diag bytecode (include/uapi/linux/inet_diag.h, run by inet_diag_bc_run): one 8-byte port
+ * test per port, `struct inet_diag_bc_op { u8 code; u8 yes; u16 no; }` then a second op whose
+ * `no` is the port. A match jumps to the end (accept: exactly the end); a miss goes to the next
+ * test; the last miss jumps 4 bytes past the end (reject). Ports as a range when there are many.
+ */
+export function portBytecode(filter: PortFilter): Uint8Array {
+  const local = filter.side === 'local';
+  const ports = [...new Set(filter.ports)];
+  const tests: Array<[number, number]> = ports.length <= MAX_FILTER_PORTS
+    ? ports.map((port) => [local ? INET_DIAG_BC_S_EQ : INET_DIAG_BC_D_EQ, port])
+    : [];
+  const bytes = new Uint8Array(tests.length > 0 ? tests.length * 8 : 16);
   const view = new DataView(bytes.buffer);
-  view.setUint32(0, REQUEST_SIZE, LITTLE); // nlmsg_len
+  const op = (at: number, code: number, yes: number, no: number, port: number): void => {
+    view.setUint8(at, code);
+    view.setUint8(at + 1, yes);
+    view.setUint16(at + 2, no, LITTLE);
+    view.setUint16(at + 6, port, LITTLE); // the second op's `no`, host order
+  };
+  if (tests.length === 0) {
+    // Range [min, max]: both tests must pass (a miss jumps past the end).
+    const min = Math.min(...ports);
+    const max = Math.max(...ports);
+    op(0, local ? INET_DIAG_BC_S_GE : INET_DIAG_BC_D_GE, 8, 16 + 4, min);
+    op(8, local ? INET_DIAG_BC_S_LE : INET_DIAG_BC_D_LE, 8, 8 + 4, max);
+    return bytes;
+  }
+  tests.forEach(([code, port], i) => {
+    const remaining = bytes.length - 8 * i;
+    op(8 * i, code, remaining, i === tests.length - 1 ? 8 + 4 : 8, port);
+  });
+  return bytes;
+}
+
+/**
+ * Builds one SOCK_DIAG_BY_FAMILY request: a dump of `states`, or an exact lookup of `tuple`;
+ * a dump may carry a kernel-side port filter.
+ */
+export function buildRequest(family: number, states: number, withInfo: boolean, tuple?: SocketTuple, filter?: PortFilter): Uint8Array {
+  const bytecode = filter && !tuple ? portBytecode(filter) : undefined;
+  const size = REQUEST_SIZE + (bytecode ? 4 + bytecode.length : 0);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  if (bytecode) {
+    view.setUint16(REQUEST_SIZE, 4 + bytecode.length, LITTLE); // nla_len
+    view.setUint16(REQUEST_SIZE + 2, INET_DIAG_REQ_BYTECODE, LITTLE); // nla_type
+    bytes.set(bytecode, REQUEST_SIZE + 4);
+  }
+  view.setUint32(0, size, LITTLE); // nlmsg_len
   view.setUint16(4, SOCK_DIAG_BY_FAMILY, LITTLE); // nlmsg_type
   view.setUint16(6, NLM_F_REQUEST | (tuple ? 0 : NLM_F_DUMP), LITTLE); // nlmsg_flags
   const r = NLMSG_HEADER;
@@ -192,6 +277,27 @@ export function forEachRecord(reply: DataView, visit: (record: DiagRecord) => vo
   }
 }
 
+/** Bytes before the inet_diag_msg of a packed record of sockDiagMatch: u32 slot, u16 info length, u16 0. */
+const MATCH_HEADER = 8;
+
+/**
+ * Walks the packed records of `sockDiagMatch`: `visit(slot, offset of the inet_diag_msg, offset
+ * of the tcp_info, its length (0: none))` for each, in dump order.
+ */
+export function forEachMatch(reply: DataView, visit: (slot: number, msg: number, info: number, infoLength: number) => void): void {
+  const total = reply.byteLength;
+  for (let offset = 0; offset + MATCH_HEADER + MSG_SIZE <= total; ) {
+    const infoLength = reply.getUint16(offset + 4, LITTLE);
+    visit(reply.getUint32(offset, LITTLE), offset + MATCH_HEADER, offset + MATCH_HEADER + MSG_SIZE, infoLength);
+    offset += MATCH_HEADER + MSG_SIZE + ((infoLength + 3) & ~3);
+  }
+}
+
+/** The inode of the inet_diag_msg at `msg`. */
+export function inodeAt(view: DataView, msg: number): number {
+  return view.getUint32(msg + 68, LITTLE);
+}
+
 /** The fields of an inet_diag_msg this package reports. */
 export interface DiagFields {
   family: 'IPv4' | 'IPv6';
@@ -208,7 +314,7 @@ export interface DiagFields {
   remotePort: number;
 }
 
-export function readFields(record: DiagRecord): DiagFields {
+export function readFields(record: Pick<DiagRecord, 'view' | 'offset'>): DiagFields {
   const { view, offset } = record;
   const ipv6 = view.getUint8(offset) === AF_INET6; // idiag_family
   const timerNumber = view.getUint8(offset + 2); // idiag_timer
@@ -222,7 +328,7 @@ export function readFields(record: DiagRecord): DiagFields {
     probesOut: timer === 'keepalive' || timer === 'zero-window-probe' ? retrans : 0,
     localPort: view.getUint16(offset + 4, false),
     remotePort: view.getUint16(offset + 6, false),
-    localAddress: ipv6 ? formatIpv6(view, offset + 8) : formatIpv4(view, offset + 8),
-    remoteAddress: ipv6 ? formatIpv6(view, offset + 24) : formatIpv4(view, offset + 24),
+    localAddress: addressAt(view, offset + 8, ipv6),
+    remoteAddress: addressAt(view, offset + 24, ipv6),
   };
 }

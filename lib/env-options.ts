@@ -13,7 +13,7 @@
 // Names are case-insensitive ("usertimeout", "user_timeout" too). Each name at most once.
 // Timing fields not given take the preload defaults idle=60s, interval=10s, count=6 (a dead peer
 // found within 2 minutes, under common NAT / load-balancer idle timeouts of 350 s and 4 min).
-import { malformedEnvironment } from './errors';
+import { invalidArgType, malformedEnvironment } from './errors';
 import { readOptions, type KeepAliveOptions } from './options';
 
 export const ENV_VARIABLE = 'TCP_KEEPALIVE';
@@ -90,6 +90,7 @@ function checkOption(options: KeepAliveOptions, fail: Fail): void {
  * `TCP_KEEPALIVE: "interval=5x": unknown unit "x" (use ms, s or m; a bare number is ms)`.
  */
 export function parseKeepAliveEnv(value: string | undefined, variable = ENV_VARIABLE): KeepAliveEnv {
+  if (value !== undefined && typeof value !== 'string') throw invalidArgType('value', 'of type string', value);
   const result: KeepAliveEnv = { options: {}, clients: true, servers: true };
   const seen = new Set<Name>();
   const text = value?.trim() ?? '';

@@ -91,6 +91,19 @@ export function optionsUnreadable(name: string, cause: unknown): TypeError & Cod
   return error;
 }
 
+/**
+ * Runs a read of a caller's argument: an error thrown by the caller's own code (a getter, a proxy
+ * trap) comes out coded, as ERR_INVALID_ARG_VALUE with the thrown error as `cause`.
+ */
+export function readArgument<T>(name: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (typeof (error as { code?: unknown } | null)?.code === 'string') throw error;
+    throw optionsUnreadable(name, error);
+  }
+}
+
 /** A socket, TLS socket or server that has no OS TCP socket to act on. */
 export function notATcpSocket(kind: 'socket' | 'server', detail = 'not IPC, UDP or a pipe'): TypeError & CodedError {
   return coded(new TypeError(`The "${kind}" argument must be a TCP ${kind} (${detail})`), 'ERR_INVALID_ARG_TYPE');

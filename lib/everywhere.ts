@@ -16,13 +16,13 @@
 import * as dc from 'node:diagnostics_channel';
 import * as net from 'node:net';
 import { configure, keptOptions } from './configure';
-import { invalidArgType } from './errors';
+import { invalidArgType, readArgument } from './errors';
 import { adoptKeepAliveWith, keepAliveSocketWith } from './keepalive';
 import {
   acceptingServer, beforeEverySocketConnect, clientChannelAtEveryConnect, onEveryConnect, serverAppliesNodeKeepAlive,
 } from './node-internals';
 import { mergeConfigs, readOptions, type KeepAliveConfig, type KeepAliveOptions } from './options';
-import { capabilities } from './platform';
+import { capabilities, listenerPassesOn } from './platform';
 
 export interface EverywhereInfo {
   /** 'client': a connection this process opened; 'server': one a server of this process accepted. */
@@ -65,6 +65,8 @@ const claimed = new WeakSet<net.Socket>();
 // Listening sockets configured by a policy, with that policy: their accepted sockets inherit it.
 const listeners = new WeakMap<net.Server, Policy>();
 let removeConnectWrapper: (() => void) | undefined;
+// Told about every socket a policy configured (metrics watch them with a monitor).
+const socketListeners = new Set<(socket: net.Socket) => void>();
 
 function inForce(): Policy | undefined {
   return policies[policies.length - 1];
@@ -89,6 +91,32 @@ function wanted(policy: Policy, socket: net.Socket, info: EverywhereInfo): boole
   }
 }
 
+/** Tells the listeners about a socket a policy has just configured; a listener never throws into
+ *  the application (reported once, like a configuration failure). */
+function configured(socket: net.Socket): void {
+  for (const listener of socketListeners) {
+    try {
+      listener(socket);
+    } catch (error) {
+      report(error);
+    }
+  }
+}
+
+/**
+ * Calls `listener` with every socket an open policy (keepAliveEverywhere, the preload) configures
+ * from now on, right after its configuration: how `tcp-keepalive/metrics` (`everywhere: true`)
+ * watches every connection of the policy. Returns a function that removes the listener.
+ */
+export function onEverywhereSocket(listener: (socket: net.Socket) => void): () => void {
+  if (typeof listener !== 'function') throw invalidArgType('listener', 'of type function', listener);
+  const own = (socket: net.Socket): void => listener(socket); // one entry per call, even for the same function
+  socketListeners.add(own);
+  return () => {
+    socketListeners.delete(own);
+  };
+}
+
 // ---- clients -------------------------------------------------------------------------------------
 
 function onClientConnect(socket: net.Socket): void {
@@ -109,7 +137,9 @@ function atClientConnect(socket: net.Socket): void {
     keepAliveSocketWith(socket, policy.config, true);
   } catch (error) {
     report(error);
+    return;
   }
+  configured(socket);
 }
 
 function onClientMessage(message: unknown): void {
@@ -124,7 +154,8 @@ function onListening(message: unknown): void {
   const policy = inForce();
   if (!(server instanceof net.Server) || !policy?.servers || policy.filter) return;
   const address = server.address();
-  if (!address || typeof address !== 'object' || !capabilities().serverInheritance) return; // a Unix server
+  if (!address || typeof address !== 'object') return; // a Unix server
+  if (!listenerPassesOn(policy.config.mask)) return; // each accepted socket is configured instead
   try {
     configure(server, policy.config);
     listeners.set(server, policy);
@@ -148,7 +179,9 @@ function onAccepted(message: unknown): void {
     }
   } catch (error) {
     report(error);
+    return;
   }
+  configured(socket);
 }
 
 // ---- hooks: installed while a policy is open -----------------------------------------------------
@@ -185,7 +218,7 @@ export function policyConfig(options: KeepAliveOptions): KeepAliveConfig {
 function readSettings(settings: unknown): Omit<Policy, 'config'> {
   if (settings === undefined) return { clients: true, servers: true, filter: undefined };
   if (typeof settings !== 'object' || settings === null) throw invalidArgType('settings', 'of type object', settings);
-  const { clients = true, servers = true, filter } = settings as Record<string, unknown>;
+  const { clients = true, servers = true, filter } = readArgument('settings', () => ({ ...(settings as Record<string, unknown>) }));
   if (typeof clients !== 'boolean') throw invalidArgType('settings.clients', 'of type boolean', clients);
   if (typeof servers !== 'boolean') throw invalidArgType('settings.servers', 'of type boolean', servers);
   if (filter !== undefined && typeof filter !== 'function') throw invalidArgType('settings.filter', 'of type function', filter);

@@ -4,7 +4,7 @@ import type * as net from 'node:net';
 import { readAtClose } from './native';
 import { beforeDestroy, tlsTransportOf } from './node-internals';
 import type { ConnectionState } from './snapshot';
-import { checkSocket, resolveClosing } from './target';
+import { checkSocket, readThrough, resolveClosing } from './target';
 import { decodeForPlatform, type TcpInfo } from './tcp-info';
 import { settingsFromUnits, type KeepAliveSettings } from './units';
 
@@ -67,15 +67,15 @@ function readLive(socket: net.Socket): { info: TcpInfo | null; configured: KeepA
 export function trackDeath(socket: net.Socket): void {
   if (evidence.has(socket)) return;
   const record: Evidence = { lastSnapshot: null, snapshotAt: 0, configured: null, atDeath: null, error: null, diedAt: 0 };
-  evidence.set(socket, record);
-  if (!socket.destroyed) record.configured = readLive(socket).configured;
   beforeDestroy(socket, (dying, error) => {
     record.error = error;
     record.diedAt = Date.now();
     const live = readLive(dying);
     record.atDeath = live.info;
     record.configured = live.configured ?? record.configured;
-  });
+  }); // (first: a frozen socket is refused before anything is recorded)
+  evidence.set(socket, record);
+  if (!socket.destroyed) record.configured = readLive(socket).configured;
 }
 
 /** Records the latest inet_diag view of a tracked socket. */
@@ -85,6 +85,12 @@ export function noteSnapshot(socket: net.Socket, snapshot: ConnectionState): voi
   record.lastSnapshot = snapshot;
   record.snapshotAt = Date.now();
   if (!record.configured) record.configured = readLive(socket).configured;
+}
+
+/** The keepalive settings the kernel held for a tracked socket, as last read (when it was first
+ *  watched, at a snapshot while unknown, or at its death); null when unknown or not tracked. */
+export function configuredOf(socket: net.Socket): KeepAliveSettings | null {
+  return evidence.get(socket)?.configured ?? null;
 }
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ECONNREFUSED']);
@@ -148,7 +154,10 @@ function sinceLastReceive(info: TcpInfo | undefined | null): number | undefined 
  * rests on the error code alone.
  */
 export function explain(socket: net.Socket): DeathReport | null {
-  const target = checkSocket(socket, 'socket', true);
+  return readThrough(socket, 'socket', () => explainSocket(checkSocket(socket, 'socket', true)));
+}
+
+function explainSocket(target: net.Socket): DeathReport | null {
   if (!target.destroyed) return null;
   const own = evidence.get(target);
   // A server TLSSocket that died in its handshake: the monitor tracked its raw socket (Node's

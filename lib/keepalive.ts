@@ -2,7 +2,7 @@
 import type * as net from 'node:net';
 import { adoptKeepAlive, configure, keptOptions, readSettings, releaseKeepAlive as release } from './configure';
 import { readOptions, type KeepAliveConfig, type KeepAliveOptions } from './options';
-import { checkSocket, checkTarget } from './target';
+import { checkSocket, checkTarget, readThrough } from './target';
 import type { KeepAliveSettings } from './units';
 
 export type { KeepAliveSettings };
@@ -43,7 +43,7 @@ export function adoptKeepAliveWith(socket: net.Socket, config: KeepAliveConfig):
 
 /** Reads what the kernel holds for the socket or listening server (system defaults if never set). */
 export function getKeepAlive(socket: net.Socket | net.Server): KeepAliveSettings {
-  return readSettings(checkTarget(socket, 'socket', true));
+  return readThrough(socket, 'socket', () => readSettings(checkTarget(socket, 'socket', true)));
 }
 
 /** Stops keeping the configuration on `socket` (the kernel keeps its current values). */
@@ -53,6 +53,6 @@ export function releaseKeepAlive(socket: net.Socket): void {
 
 /** The options kept on `socket` (a copy, in ms as given), or undefined when it is not kept. */
 export function keptKeepAlive(socket: net.Socket): Readonly<KeepAliveOptions> | undefined {
-  const kept = keptOptions(checkSocket(socket, 'socket', true));
+  const kept = readThrough(socket, 'socket', () => keptOptions(checkSocket(socket, 'socket', true)));
   return kept ? { ...kept.given } : undefined;
 }

@@ -5,10 +5,11 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import * as tls from 'node:tls';
-import { invalidArgType, monitorClosed, outOfRange, socketClosed } from './errors';
+import { invalidArgType, monitorClosed, outOfRange, readArgument, socketClosed } from './errors';
 import { tlsTransportOf } from './node-internals';
 import { checkSocket, checkTarget } from './target';
-import { dumpByInode, familyOf, inodeOf, type ConnectionState } from './snapshot';
+import type { ConnectionState } from './snapshot';
+import { WatchTable } from './watch-table';
 import { explain, noteSnapshot, trackDeath, type DeathReport } from './explain';
 
 export interface MonitorOptions {
@@ -20,8 +21,10 @@ export interface MonitorOptions {
  * Per watched socket: bounded, a few numbers. An episode starts when keepalive probes are first
  * seen out and ends when the peer answers (a fresh ACK) or the socket closes.
  */
+export type EpisodePhase = 'quiet' | 'probing' | 'stalled';
+
 interface Watched {
-  phase: 'quiet' | 'probing' | 'stalled';
+  phase: EpisodePhase;
   /** Highest number of keepalive probes out reported in this episode. */
   probesOut: number;
   /** performance.now() just before the dump that first saw this episode's probes. */
@@ -40,6 +43,8 @@ export interface MonitorEvents {
 type Listener = (...args: unknown[]) => void;
 
 const MAX_INTERVAL = 2 ** 31 - 1;
+/** The timer's tick: one dump, matched in C++, back to JavaScript only for what changed. */
+const CHANGES_ONLY = Symbol('changes only');
 /**
  * Slack for the fresh-ACK test: tcpi_last_ack_recv is counted in jiffies (up to 10 ms at HZ 100),
  * so an ACK just after the episode began may read a jiffy older. The ACK that preceded an episode
@@ -78,6 +83,8 @@ function transportOf(socket: net.Socket): net.Socket | null {
 export class KeepAliveMonitor extends EventEmitter<MonitorEvents> {
   readonly interval: number;
   private readonly watched = new Map<net.Socket, Watched>();
+  /** The watched sockets as the dump matches them (inode, change summary per socket). */
+  private readonly table = new WatchTable();
   private readonly servers = new Map<net.Server, Array<[string, Listener]>>();
   /** Raw sockets of tls.Servers, watched from 'connection' on. */
   private readonly transports = new WeakSet<net.Socket>();
@@ -86,19 +93,30 @@ export class KeepAliveMonitor extends EventEmitter<MonitorEvents> {
   constructor(options: MonitorOptions = {}) {
     super();
     if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
-    const interval = options.interval ?? 1000;
+    const interval = readArgument('options', () => options.interval) ?? 1000;
     if (typeof interval !== 'number') throw invalidArgType('options.interval', 'of type number', interval);
     if (!Number.isInteger(interval) || interval < 10 || interval > MAX_INTERVAL) {
       throw outOfRange('options.interval', `an integer >= 10 and <= ${MAX_INTERVAL} (ms)`, interval);
     }
     this.interval = interval;
-    this.timer = setInterval(() => this.tick(), interval);
+    this.timer = setInterval(() => this.tick(CHANGES_ONLY), interval);
     this.timer.unref(); // watching never keeps the process alive
   }
 
   /** Number of sockets being watched. */
   get size(): number {
     return this.watched.size;
+  }
+
+  /** The sockets being watched now (a copy; what metrics read at each scrape). */
+  sockets(): net.Socket[] {
+    return [...this.watched.keys()];
+  }
+
+  /** The phase of a watched socket's episode: 'quiet', 'probing' (keepalive probes out, reported
+   *  by 'probing'), 'stalled' (reported by 'stalled'); undefined when it is not watched. */
+  phaseOf(socket: net.Socket): EpisodePhase | undefined {
+    return this.watched.get(socket)?.phase;
   }
 
   /** Watches a socket (connected or still connecting) until it closes or is removed. Adding a
@@ -116,11 +134,13 @@ export class KeepAliveMonitor extends EventEmitter<MonitorEvents> {
     trackDeath(target);
     const onClose = (): void => {
       this.watched.delete(target);
+      this.table.delete(target);
       const report = explain(target);
       if (report?.error) this.emit('dead', target, report);
     };
     target.once('close', onClose);
     this.watched.set(target, { phase: carried?.phase ?? 'quiet', probesOut: carried?.probesOut ?? 0, since: carried?.since ?? 0, onClose });
+    this.table.add(target);
     return this;
   }
 
@@ -155,6 +175,7 @@ export class KeepAliveMonitor extends EventEmitter<MonitorEvents> {
     if (!entry) return false;
     socket.removeListener('close', entry.onClose);
     this.watched.delete(socket);
+    this.table.delete(socket);
     return true;
   }
 
@@ -174,38 +195,39 @@ export class KeepAliveMonitor extends EventEmitter<MonitorEvents> {
     return explain(socket);
   }
 
-  /** One dump now (also what the timer runs). Returns the states seen, keyed by socket. */
-  tick(): Map<net.Socket, ConnectionState> {
+  /**
+   * One dump now (also what the timer runs). Returns the state of every watched socket seen,
+   * keyed by socket. (The timer passes an internal marker: only what changed since the last
+   * tick, and the sockets in an episode, are decoded and judged then.)
+   */
+  tick(mode?: symbol): Map<net.Socket, ConnectionState> {
+    return this.poll(mode !== CHANGES_ONLY);
+  }
+
+  /**
+   * One dump, matched in C++: with `all` false (the timer) only the sockets whose state, timer,
+   * probe count or unacknowledged data changed, and those in an episode, come back to JavaScript.
+   */
+  private poll(all: boolean): Map<net.Socket, ConnectionState> {
     const seen = new Map<net.Socket, ConnectionState>();
     if (!this.timer || this.watched.size === 0) return seen;
-    const byInode = new Map<number, net.Socket>();
-    const families = new Set<number>();
-    for (const socket of this.watched.keys()) {
-      try {
-        const inode = inodeOf(socket);
-        if (inode === undefined) continue;
-        byInode.set(inode, socket);
-        families.add(familyOf(socket));
-      } catch {
-        continue; // closed between ticks: its 'close' listener reports it
-      }
-    }
     const before = performance.now();
-    let states: Map<number, ConnectionState>;
     try {
-      states = dumpByInode(families, (inode) => byInode.has(inode));
+      this.table.poll(all, (socket, state) => seen.set(socket, state));
     } catch (error) {
       if (this.listenerCount('error') > 0) this.emit('error', error as Error);
       return seen;
     }
     const after = performance.now();
-    for (const [inode, state] of states) {
-      const socket = byInode.get(inode) as net.Socket;
+    for (const [socket, state] of seen) {
       const entry = this.watched.get(socket);
-      if (!entry) continue;
-      seen.set(socket, state);
+      if (!entry) {
+        seen.delete(socket);
+        continue;
+      }
       noteSnapshot(socket, state);
       this.judge(socket, entry, state, before, after);
+      if (entry.phase !== 'quiet') this.table.reportNext(socket); // judged at every tick
     }
     return seen;
   }

@@ -24,8 +24,12 @@ export interface NativeConstants {
   features: Readonly<Record<'keepIdle' | 'keepIntvl' | 'keepCnt' | 'userTimeout' | 'keepAliveVals' | 'tcpInfo', number>>;
   /** Mask flag (Windows): write enable/idle/interval with the write-only SIO_KEEPALIVE_VALS. */
   viaKeepAliveVals: number;
+  /** Mask flag: the values were validated against exact kernel ranges; no rollback reads. */
+  validated: number;
   /** What read() reports for a value the platform cannot read back. */
   unreadable: number;
+  /** The identity of a TCP socket whose OS has no inode (macOS, FreeBSD): type checked once. */
+  checkedWithoutInode: number;
 }
 
 // Each call takes (socket, state, ...): state[0] carries the socket's identity in (0 = unknown)
@@ -42,6 +46,7 @@ interface Addon {
   probe(): number;
   identify?(socket: number, state: Float64Array): NativeFailure | undefined;
   sockDiag?(request: Uint8Array, dump: boolean): ArrayBuffer | NativeFailure;
+  sockDiagMatch?(request: Uint8Array, inodes: Uint32Array, summary: Uint32Array, all: boolean): ArrayBuffer | NativeFailure;
   foreignKeepAlive?(pid: number, fd: number, state: Float64Array): NativeFailure | undefined;
   socketInodes?(pid: number): Float64Array | NativeFailure;
 }
@@ -80,6 +85,9 @@ const ENOSYS = errnoNamed('ENOSYS');
 // Identity (inode) of each handle's socket, learned at its first native call. Keyed by the
 // handle, so a reconnected net.Socket (new handle) starts over and the entry goes with the handle.
 const identities = new WeakMap<object, number>();
+// What the native layer learns for a socket that has no inode (macOS, FreeBSD): its type was
+// checked once; the call skips that check from then on and reports "no identity" (0) to lib/.
+const WITHOUT_INODE = addon.constants.checkedWithoutInode;
 
 // Calls are synchronous: one scratch array serves them all.
 const state = new Float64Array(addon.constants.stateSlots);
@@ -89,7 +97,8 @@ const infoView = new DataView(infoBuffer.buffer);
 
 /** The identity learned for a handle: undefined before its first call; 0 where the OS has none. */
 export function knownIdentity(handle: object): number | undefined {
-  return identities.get(handle);
+  const identity = identities.get(handle);
+  return identity === WITHOUT_INODE ? 0 : identity; // no inode: target.ts compares addresses
 }
 
 function failed(os: OsSocket, failure: NativeFailure): Error {
@@ -131,11 +140,11 @@ export function readTcpInfo(os: OsSocket, buffer = infoBuffer): { view: DataView
 /** The socket's identity (its inode, = inet_diag's idiag_inode); checks it is a TCP socket. */
 export function identify(os: OsSocket): number {
   const known = identities.get(os.handle);
-  if (known !== undefined && known !== 0) return known;
+  if (known !== undefined && known !== 0 && known !== WITHOUT_INODE) return known;
   const identifyNative = addon.identify;
   if (!identifyNative) throw systemError(ENOSYS, 'fstat');
   call(os, () => identifyNative(os.fd, state));
-  return state[0];
+  return state[0] === WITHOUT_INODE ? 0 : state[0];
 }
 
 /**
@@ -176,6 +185,22 @@ export function readValuesOf(pid: number | 'self', fd: number, inode: number): K
 export function sockDiag(request: Uint8Array, dump: boolean): DataView {
   if (!addon.sockDiag) throw systemError(ENOSYS, 'socket', 'NETLINK_SOCK_DIAG');
   const reply = addon.sockDiag(request, dump);
+  if ('errno' in reply) throw systemError(reply.errno, reply.syscall, reply.option || undefined);
+  return new DataView(reply);
+}
+
+const NO_SUMMARY = new Uint32Array(0);
+
+/**
+ * Runs one NETLINK_SOCK_DIAG dump and returns, packed, only the records whose inode is in
+ * `inodes` (each: u32 slot = index in `inodes`, u16 tcp_info length, u16 0, the 72-byte
+ * inet_diag_msg, the tcp_info padded to 4). With `summary` (one u32 per slot, kept by the caller),
+ * only the records whose state, timer, probe count or unacknowledged data changed (every match
+ * with `all`); summary[slot] = 0 forces the next report of that slot.
+ */
+export function sockDiagMatch(request: Uint8Array, inodes: Uint32Array, summary: Uint32Array = NO_SUMMARY, all = false): DataView {
+  if (!addon.sockDiagMatch) throw systemError(ENOSYS, 'socket', 'NETLINK_SOCK_DIAG');
+  const reply = addon.sockDiagMatch(request, inodes, summary, all);
   if ('errno' in reply) throw systemError(reply.errno, reply.syscall, reply.option || undefined);
   return new DataView(reply);
 }

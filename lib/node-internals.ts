@@ -3,6 +3,7 @@
 // upgrade that breaks one fails that test by name instead of the package.
 import type * as net from 'node:net';
 import { types } from 'node:util';
+import { invalidArgValue } from './errors';
 
 /** A libuv handle wrapper (TCPWrap, TLSWrap, Pipe, ...) as JavaScript sees it. */
 export interface NodeHandle {
@@ -86,6 +87,25 @@ export function tlsTransportOf(socket: net.Socket): net.Socket | null {
   return typeof parent === 'object' && parent !== null && parent !== socket && 'destroyed' in parent ? (parent as net.Socket) : null;
 }
 
+/**
+ * Whether Node's constructor made the object: a socket has its own `_readableState` (the stream
+ * constructor), a server its own `_connections` (a number). `Object.create(net.Socket.prototype)` passes
+ * instanceof but was never constructed and can never connect.
+ */
+export function constructedByNode(target: object): boolean {
+  // Read (not hasOwn): a proxy passes reads through to the socket it stands for (http2).
+  const record = target as { _readableState?: unknown; _connections?: unknown };
+  return (typeof record._readableState === 'object' && record._readableState !== null) || typeof record._connections === 'number';
+}
+
+/** Defines an own property of a socket; a frozen or sealed socket gets a coded error instead. */
+function defineOwn(socket: net.Socket, key: 'emit' | 'setKeepAlive' | '_destroy', value: unknown): void {
+  if (!Object.isExtensible(socket) || Object.getOwnPropertyDescriptor(socket, key)?.configurable === false) {
+    throw invalidArgValue('socket', `is frozen or sealed: its "${key}" cannot be wrapped`);
+  }
+  Object.defineProperty(socket, key, { value, writable: true, configurable: true, enumerable: false });
+}
+
 /** A Proxy in place of the real object (http2 sessions hand out their socket as one). */
 export function isProxy(value: unknown): boolean {
   return types.isProxy(value);
@@ -126,7 +146,6 @@ export function onEveryConnect(socket: net.Socket, beforeConnect: (socket: net.S
     return;
   }
   const hook: ConnectHook = { beforeConnect, dropReady: false };
-  connectHooks.set(socket, hook);
   const inner = socket.emit as Emit;
   const emitAfterConfiguring = function (this: net.Socket, event: string | symbol): boolean {
     if (event === 'connect') {
@@ -145,7 +164,8 @@ export function onEveryConnect(socket: net.Socket, beforeConnect: (socket: net.S
     // eslint-disable-next-line prefer-rest-params -- passes the arguments on without copying them
     return Reflect.apply(inner, this, arguments) as boolean;
   };
-  Object.defineProperty(socket, 'emit', { value: emitAfterConfiguring, writable: true, configurable: true, enumerable: false });
+  defineOwn(socket, 'emit', emitAfterConfiguring);
+  connectHooks.set(socket, hook);
 }
 
 // ---- an own `setKeepAlive` that follows Node's ------------------------------------------------
@@ -183,8 +203,8 @@ export function wrapSetKeepAlive(
     },
   };
   Object.defineProperty(entry.wrapper, 'length', { value: next.length, configurable: true });
+  defineOwn(socket, 'setKeepAlive', entry.wrapper);
   ownSetKeepAlive.set(socket, entry);
-  Object.defineProperty(socket, 'setKeepAlive', { value: entry.wrapper, writable: true, configurable: true, enumerable: false });
 }
 
 /**
@@ -223,7 +243,7 @@ export function beforeDestroy(socket: net.Socket, before: (socket: net.Socket, e
       Reflect.apply(original, this, [error, callback]);
     }
   };
-  Object.defineProperty(socket, '_destroy', { value: wrapped, writable: true, configurable: true });
+  defineOwn(socket, '_destroy', wrapped);
 }
 
 // ---- the process-wide policy: where client and accepted sockets can be caught ----------------

@@ -3,8 +3,8 @@
 // (queued, kept, integrations) uses only that record.
 import { invalidArgType, invalidArgValue, optionNotSupported, optionsUnreadable, outOfRange } from './errors';
 import type { KernelValues } from './native';
-import { FIELDS, rules, type Field } from './platform';
-import { msToUnits } from './units';
+import { FIELDS, rules as runningRules, type Field, type PlatformRules } from './platform';
+import { msToUnitsFor } from './units';
 
 export { FIELDS, type Field };
 
@@ -82,20 +82,22 @@ function numberValue(name: Field, value: unknown): number | undefined {
 /**
  * Reads `options` exactly once and returns the validated configuration, or throws a typed error
  * (nothing is written before that). On every setKeepAlive call: kept free of closures per field.
+ * `rules` is the running platform's; tests pass another platform's (platform.rulesFor).
  */
-export function readOptions(options: unknown): KeepAliveConfig {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalidArgType('options', 'of type object', options);
-  }
+export function readOptions(options: unknown, rules: PlatformRules = runningRules): KeepAliveConfig {
+  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
   let keys: string[];
   let read: [unknown, unknown, unknown, unknown, unknown];
+  let array: boolean;
   try {
-    keys = Object.keys(options);
-    read = readEach(options);
+    array = Array.isArray(options); // (a revoked proxy throws here)
+    keys = array ? [] : Object.keys(options);
+    read = array ? [undefined, undefined, undefined, undefined, undefined] : readEach(options);
   } catch (error) {
     // A throwing getter or proxy trap of the caller's object: reported with a code, as ours are.
     throw optionsUnreadable('options', error);
   }
+  if (array) throw invalidArgType('options', 'of type object', options);
   for (const key of keys) if (!KNOWN.has(key)) rejectUnknownKey(key);
   const [enableValue, idleValue, intervalValue, countValue, userTimeoutValue] = read;
   if (enableValue !== undefined && typeof enableValue !== 'boolean') {
@@ -120,22 +122,22 @@ export function readOptions(options: unknown): KeepAliveConfig {
   const values: KernelValues = [0, 0, 0, 0, 0];
   if (idle !== undefined) {
     mask |= BIT.idle;
-    values[1] = msToUnits('idle', idle);
+    values[1] = msToUnitsFor(rules, 'idle', idle);
   }
   if (interval !== undefined) {
     mask |= BIT.interval;
-    values[2] = msToUnits('interval', interval);
+    values[2] = msToUnitsFor(rules, 'interval', interval);
   }
   if (count !== undefined) {
     if (!Number.isInteger(count) || count < 1 || count > rules.maxCount) {
-      throw outOfRange('options.count', `an integer >= 1 and <= ${rules.maxCount} (the ${process.platform} maximum)`, count);
+      throw outOfRange('options.count', `an integer >= 1 and <= ${rules.maxCount} (the ${rules.platform} maximum)`, count);
     }
     mask |= BIT.count;
     values[3] = count;
   }
   if (userTimeout !== undefined) {
     mask |= BIT.userTimeout;
-    values[4] = msToUnits('userTimeout', userTimeout);
+    values[4] = msToUnitsFor(rules, 'userTimeout', userTimeout);
   }
   // Any timing implies enable: true unless enable: false is explicit.
   if (enable !== undefined || mask !== 0) {

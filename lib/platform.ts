@@ -1,5 +1,7 @@
-// What the running platform can hold: units, limits and which options exist. The only place
-// that knows per-platform numbers; units.ts converts and options.ts validates against it.
+// What each platform can hold: units, limits and which options exist. The only place that knows
+// per-platform numbers; units.ts converts and options.ts validates against it. The rules are a
+// pure function of (platform, detected features), rulesFor(), so every platform's table is
+// tested on Linux; `rules` is that function applied to the running platform once.
 import { nativeConstants, probeFeatures } from './native';
 
 /** The option fields, in the order the native layer writes them (bit i of a mask = FIELDS[i]). */
@@ -14,6 +16,8 @@ export type Field = (typeof FIELDS)[number];
 export type ReadSource = 'kernel' | 'remembered' | 'fixed' | 'unsupported';
 
 export interface PlatformRules {
+  /** The platform these rules describe (named in range errors). */
+  platform: NodeJS.Platform;
   /** Milliseconds per kernel unit of idle and interval (Linux: whole seconds). */
   idleUnitMs: number;
   intervalUnitMs: number;
@@ -39,6 +43,15 @@ export interface PlatformRules {
   /** What an option reads as before this package wrote it, where it cannot be read (kernel units). */
   defaults: { idle: number; interval: number; count: number };
   tcpInfo: boolean;
+  /** Accepted sockets inherit idle/interval/count and SO_KEEPALIVE from their listener. */
+  serverInheritance: boolean;
+  /** Which fields an accepted socket inherits from its listener (all false: none). */
+  inherited: Readonly<Record<Field, boolean>>;
+  /**
+   * The ranges above are exactly what the kernel accepts (verified on it): a validated value is
+   * never refused, so writes need no rollback reads. Only where verified on the real kernel.
+   */
+  exactRanges: boolean;
 }
 
 export interface Capabilities {
@@ -75,9 +88,11 @@ const ALL: Readonly<Record<Field, boolean>> = { enable: true, idle: true, interv
 const KERNEL: Readonly<Record<Field, ReadSource>> = {
   enable: 'kernel', idle: 'kernel', interval: 'kernel', count: 'kernel', userTimeout: 'kernel',
 };
+const NONE: Readonly<Record<Field, boolean>> = { enable: false, idle: false, interval: false, count: false, userTimeout: false };
 const NO_DEFAULTS = { idle: 0, interval: 0, count: 0 };
 
-const LINUX: PlatformRules = {
+const LINUX: PlatformRules = Object.freeze({
+  platform: 'linux',
   idleUnitMs: 1000,
   intervalUnitMs: 1000,
   maxIdleUnits: 32767, // MAX_TCP_KEEPIDLE
@@ -97,11 +112,19 @@ const LINUX: PlatformRules = {
   keepAliveVals: false,
   defaults: NO_DEFAULTS,
   tcpInfo: true,
-};
+  serverInheritance: true,
+  inherited: ALL,
+  exactRanges: true, // linux.md: MAX_TCP_KEEPIDLE/INTVL/CNT, TCP_USER_TIMEOUT >= 0, verified
+});
 
 // macOS: 0 would mean "system default" there, so 1 s stays the minimum as on Linux.
-const DARWIN: PlatformRules = {
+// xnu copies interval and count to accepted sockets but not the idle time: no inheritance.
+const DARWIN: PlatformRules = Object.freeze({
   ...LINUX,
+  platform: 'darwin',
+  serverInheritance: false,
+  inherited: NONE,
+  exactRanges: false,
   maxIdleUnits: UINT32_MAX_MS_IN_S,
   maxIntervalUnits: UINT32_MAX_MS_IN_S,
   maxCount: INT32_MAX,
@@ -111,14 +134,19 @@ const DARWIN: PlatformRules = {
     enable: 'SO_KEEPALIVE', idle: 'TCP_KEEPALIVE', interval: 'TCP_KEEPINTVL', count: 'TCP_KEEPCNT',
     userTimeout: 'TCP_RXT_CONNDROPTIME',
   },
-};
+});
 
 const FEATURE = nativeConstants.features;
 
+// FreeBSD copies idle/interval/count and SO_KEEPALIVE from a listener to accepted sockets
+// (syncache_socket), not TCP_MAXUNACKTIME: a userTimeout is written on each accepted socket.
 function freebsd(features: number): PlatformRules {
   const userTimeout = (features & FEATURE.userTimeout) !== 0; // TCP_MAXUNACKTIME, FreeBSD 14+
   return {
     ...DARWIN,
+    platform: 'freebsd',
+    serverInheritance: true,
+    inherited: { ...ALL, userTimeout: false },
     settable: { ...ALL, userTimeout },
     optionNames: { ...LINUX.optionNames, userTimeout: 'TCP_MAXUNACKTIME' },
     readFrom: { ...KERNEL, userTimeout: userTimeout ? 'kernel' : 'unsupported' },
@@ -134,6 +162,7 @@ function windows(features: number): PlatformRules {
   const userTimeout = (features & FEATURE.userTimeout) !== 0;
   const timing: ReadSource = options ? 'kernel' : 'remembered';
   return {
+    platform: 'win32',
     idleUnitMs: vals ? 1 : 1000,
     intervalUnitMs: vals ? 1 : 1000,
     // The ioctl takes ULONG ms; the native call passes int32, so INT32_MAX ms (24.8 days) is the cap.
@@ -161,41 +190,67 @@ function windows(features: number): PlatformRules {
     // System defaults: KeepAliveTime 2 h, KeepAliveInterval 1 s, 10 probes (Vista+).
     defaults: { idle: vals ? 7_200_000 : 7200, interval: vals ? 1000 : 1, count: 10 },
     tcpInfo: (features & FEATURE.tcpInfo) !== 0,
+    serverInheritance: false, // not known to hold on Windows: each accepted socket is configured
+    inherited: NONE,
+    exactRanges: false,
   };
 }
 
-function detect(): PlatformRules {
-  switch (process.platform) {
+/**
+ * The rules of `platform` given the native probe's feature bits (`constants.features`; only
+ * FreeBSD and Windows depend on them). Pure: the same arguments give an equal, frozen result.
+ * Platforms the package does not know get Linux's rules without listener inheritance.
+ */
+export function rulesFor(platform: NodeJS.Platform, features: number): PlatformRules {
+  switch (platform) {
     case 'linux': return LINUX;
     case 'darwin': return DARWIN;
-    case 'freebsd': return freebsd(probeFeatures());
-    case 'win32': return windows(probeFeatures());
-    default: return LINUX;
+    case 'freebsd': return Object.freeze(freebsd(features));
+    case 'win32': return Object.freeze(windows(features));
+    default: return Object.freeze({ ...LINUX, platform, serverInheritance: false, inherited: NONE, exactRanges: false });
   }
 }
 
-export const rules: PlatformRules = detect();
+/** What capabilities() reports for a set of rules. */
+export function capabilitiesFor(r: PlatformRules): Capabilities {
+  return Object.freeze({
+    platform: r.platform,
+    idle: r.settable.idle,
+    interval: r.settable.interval,
+    count: r.settable.count,
+    userTimeout: r.settable.userTimeout,
+    tcpInfo: r.tcpInfo,
+    readBack: Object.values(r.readFrom).every((source) => source === 'kernel'),
+    readFrom: Object.freeze({ ...r.readFrom }),
+    serverInheritance: r.serverInheritance,
+    limits: Object.freeze({
+      idleGranularity: r.idleUnitMs,
+      intervalGranularity: r.intervalUnitMs,
+      maxIdle: r.maxIdleUnits * r.idleUnitMs,
+      maxInterval: r.maxIntervalUnits * r.intervalUnitMs,
+      maxCount: r.maxCount,
+      maxUserTimeout: r.maxUserTimeoutUnits * r.userTimeoutUnitMs,
+      userTimeoutGranularity: r.userTimeoutUnitMs,
+    }),
+  });
+}
 
-const frozenCapabilities: Capabilities = Object.freeze({
-  platform: process.platform,
-  idle: rules.settable.idle,
-  interval: rules.settable.interval,
-  count: rules.settable.count,
-  userTimeout: rules.settable.userTimeout,
-  tcpInfo: rules.tcpInfo,
-  readBack: Object.values(rules.readFrom).every((source) => source === 'kernel'),
-  readFrom: Object.freeze({ ...rules.readFrom }),
-  serverInheritance: process.platform === 'linux',
-  limits: Object.freeze({
-    idleGranularity: rules.idleUnitMs,
-    intervalGranularity: rules.intervalUnitMs,
-    maxIdle: rules.maxIdleUnits * rules.idleUnitMs,
-    maxInterval: rules.maxIntervalUnits * rules.intervalUnitMs,
-    maxCount: rules.maxCount,
-    maxUserTimeout: rules.maxUserTimeoutUnits * rules.userTimeoutUnitMs,
-    userTimeoutGranularity: rules.userTimeoutUnitMs,
-  }),
-});
+// Only FreeBSD and Windows need the probe (it opens throwaway sockets): Linux and macOS rules are
+// fixed.
+const probed = process.platform === 'freebsd' || process.platform === 'win32' ? probeFeatures() : 0;
+
+/** The running platform's rules. */
+export const rules: PlatformRules = rulesFor(process.platform, probed);
+
+const frozenCapabilities: Capabilities = capabilitiesFor(rules);
+
+/**
+ * Whether a configuration with these fields (mask bits, FIELDS order) set on a listening socket
+ * reaches every socket it accepts on the running platform (or `r`'s).
+ */
+export function listenerPassesOn(mask: number, r: PlatformRules = rules): boolean {
+  return r.serverInheritance && FIELDS.every((field, bit) => (mask & (1 << bit)) === 0 || r.inherited[field]);
+}
 
 /** What the running platform supports. The returned object is frozen. */
 export function capabilities(): Capabilities {

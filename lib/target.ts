@@ -2,10 +2,12 @@
 // net.Server, never a Proxy) and finds its OS socket now, guarding against a descriptor number
 // that has been given to another connection.
 import * as net from 'node:net';
-import { invalidArgType, invalidArgValue, notATcpSocket, socketClosed, socketHandedOff, socketNotConnected } from './errors';
+import {
+  invalidArgType, invalidArgValue, notATcpSocket, optionsUnreadable, socketClosed, socketHandedOff, socketNotConnected,
+} from './errors';
 import { knownIdentity, locate, type OsSocket } from './native';
 import {
-  cachedAddresses, handleFd, handleOf, isProxy, kernelAddresses, lostItsHandle, type NodeAddress, type NodeHandle,
+  cachedAddresses, constructedByNode, handleFd, handleOf, isProxy, kernelAddresses, lostItsHandle, type NodeAddress, type NodeHandle,
 } from './node-internals';
 
 export type Target = net.Socket | net.Server;
@@ -25,22 +27,56 @@ function refuseProxy(name: string, value: unknown, expected: string): void {
   }
 }
 
+/** `value instanceof type`, where a proxy's getPrototypeOf trap may throw (then: not an instance). */
+function isInstance(value: unknown, type: typeof net.Socket | typeof net.Server): boolean {
+  try {
+    return value instanceof type && constructedByNode(value);
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Classifies the argument; throws ERR_INVALID_ARG_TYPE for anything that is not a TCP endpoint.
- * Calls that write (and keep) refuse proxies; reads may go through one (`reading`), as they only
- * read properties, which a proxy passes through.
+ * Classifies the argument; throws ERR_INVALID_ARG_TYPE for anything that is not a TCP endpoint
+ * made by Node. Calls that write (and keep) refuse proxies; reads may go through one (`reading`),
+ * as they only read properties, which a proxy passes through (see readThrough).
  */
 export function checkTarget(target: unknown, name = 'socket', reading = false): Target {
   if (!reading) refuseProxy(name, target, TARGET_TYPES);
-  if (target instanceof net.Socket || target instanceof net.Server) return target;
-  throw invalidArgType(name, TARGET_TYPES, target);
+  if (isInstance(target, net.Socket) || isInstance(target, net.Server)) return target as Target;
+  throw notAnEndpoint(name, TARGET_TYPES, target);
 }
 
 /** Like checkTarget, for the calls that take sockets only. */
 export function checkSocket(socket: unknown, name = 'socket', reading = false): net.Socket {
   if (!reading) refuseProxy(name, socket, SOCKET_TYPES);
-  if (socket instanceof net.Socket) return socket;
-  throw invalidArgType(name, SOCKET_TYPES, socket);
+  if (isInstance(socket, net.Socket)) return socket as net.Socket;
+  throw notAnEndpoint(name, SOCKET_TYPES, socket);
+}
+
+function notAnEndpoint(name: string, expected: string, value: unknown): Error {
+  let prototypeOnly = false;
+  try {
+    prototypeOnly = value instanceof net.Socket || value instanceof net.Server;
+  } catch {
+    prototypeOnly = false;
+  }
+  // Object.create(net.Socket.prototype): the prototype, but never constructed by Node.
+  return invalidArgType(name, prototypeOnly ? `${expected} made by its constructor (not only its prototype)` : expected, value);
+}
+
+/**
+ * Runs a read on `target`; when it is a proxy whose traps throw (revoked, hostile), the error
+ * becomes a coded one. Errors of the package keep their code.
+ */
+export function readThrough<T>(target: unknown, name: string, read: () => T): T {
+  if (!isProxy(target)) return read();
+  try {
+    return read();
+  } catch (error) {
+    if (typeof (error as { code?: unknown } | null)?.code === 'string') throw error;
+    throw optionsUnreadable(name, error);
+  }
 }
 
 // Addresses of sockets whose platform gives no inode (macOS, FreeBSD): compared at every call.

@@ -2,7 +2,8 @@
 // filled. A field beyond the returned length is undefined: that kernel does not have it.
 import { endianness } from 'node:os';
 import { readTcpInfo } from './native';
-import { checkTarget, resolveNow } from './target';
+import { checkTarget, readThrough, resolveNow } from './target';
+import { LINUX_TCP_INFO } from './tcp-info-layout';
 import { decodeDarwin, decodeFreebsd, decodeWindows } from './tcp-info-platforms';
 import { TCP_STATES, type TcpInfo } from './tcp-info-shape';
 
@@ -11,6 +12,8 @@ export { TCP_STATES, type TcpInfo, type TcpState } from './tcp-info-shape';
 const CA_STATES = ['Open', 'Disorder', 'CWR', 'Recovery', 'Loss'] as const;
 
 const US = 1000; // µs → ms
+// Every offset from the one layout table (src-native/tcp_info_layout.h asserts it at compile time).
+const L = LINUX_TCP_INFO.fields;
 const LITTLE = endianness() === 'LE';
 
 // Field readers: undefined when the field lies beyond what the kernel filled. The decoder below
@@ -35,12 +38,12 @@ function u64(dv: DataView, length: number, offset: number, divisor = 1): number 
 
 /** Decodes `length` bytes of a tcp_info held in `dv` (also used for inet_diag's INET_DIAG_INFO). */
 export function decodeTcpInfo(dv: DataView, length: number): TcpInfo {
-  const options = dv.getUint8(5);
-  const wscale = dv.getUint8(6);
+  const options = dv.getUint8(L.options.offset);
+  const wscale = dv.getUint8(L.wscale.offset);
   const n = length;
   const info = {
-    state: TCP_STATES[dv.getUint8(0)] ?? 'UNKNOWN',
-    caState: CA_STATES[dv.getUint8(1)] ?? String(dv.getUint8(1)),
+    state: TCP_STATES[dv.getUint8(L.state.offset)] ?? 'UNKNOWN',
+    caState: CA_STATES[dv.getUint8(L.caState.offset)] ?? String(dv.getUint8(L.caState.offset)),
     options: {
       timestamps: (options & 1) !== 0,
       sack: (options & 2) !== 0,
@@ -51,58 +54,58 @@ export function decodeTcpInfo(dv: DataView, length: number): TcpInfo {
     },
     sndWscale: wscale & 0x0f,
     rcvWscale: wscale >> 4,
-    retransmits: u8(dv, n, 2),
-    probes: u8(dv, n, 3),
-    backoff: u8(dv, n, 4),
-    rto: u32(dv, n, 8, US),
-    ato: u32(dv, n, 12, US),
-    sndMss: u32(dv, n, 16),
-    rcvMss: u32(dv, n, 20),
-    unacked: u32(dv, n, 24),
-    sacked: u32(dv, n, 28),
-    lost: u32(dv, n, 32),
-    retrans: u32(dv, n, 36),
-    lastDataSent: u32(dv, n, 44),
-    lastDataReceived: u32(dv, n, 52),
-    lastAckReceived: u32(dv, n, 56),
-    pmtu: u32(dv, n, 60),
-    rcvSsthresh: u32(dv, n, 64),
-    rtt: u32(dv, n, 68, US),
-    rttVar: u32(dv, n, 72, US),
-    sndSsthresh: u32(dv, n, 76),
-    sndCwnd: u32(dv, n, 80),
-    advMss: u32(dv, n, 84),
-    reordering: u32(dv, n, 88),
-    rcvRtt: u32(dv, n, 92, US),
-    rcvSpace: u32(dv, n, 96),
-    totalRetrans: u32(dv, n, 100),
-    pacingRate: u64(dv, n, 104),
-    maxPacingRate: u64(dv, n, 112),
-    bytesAcked: u64(dv, n, 120),
-    bytesReceived: u64(dv, n, 128),
-    segsOut: u32(dv, n, 136),
-    segsIn: u32(dv, n, 140),
-    notsentBytes: u32(dv, n, 144),
-    minRtt: u32(dv, n, 148, US),
-    dataSegsIn: u32(dv, n, 152),
-    dataSegsOut: u32(dv, n, 156),
-    deliveryRate: u64(dv, n, 160),
-    busyTime: u64(dv, n, 168, US),
-    rwndLimited: u64(dv, n, 176, US),
-    sndbufLimited: u64(dv, n, 184, US),
-    delivered: u32(dv, n, 192),
-    deliveredCe: u32(dv, n, 196),
-    bytesSent: u64(dv, n, 200),
-    bytesRetrans: u64(dv, n, 208),
-    dsackDups: u32(dv, n, 216),
-    reordSeen: u32(dv, n, 220),
-    rcvOoopack: u32(dv, n, 224),
-    sndWnd: u32(dv, n, 228),
-    rcvWnd: u32(dv, n, 232),
-    rehash: u32(dv, n, 236),
-    totalRto: u16(dv, n, 240),
-    totalRtoRecoveries: u16(dv, n, 242),
-    totalRtoTime: u32(dv, n, 244),
+    retransmits: u8(dv, n, L.retransmits.offset),
+    probes: u8(dv, n, L.probes.offset),
+    backoff: u8(dv, n, L.backoff.offset),
+    rto: u32(dv, n, L.rto.offset, US),
+    ato: u32(dv, n, L.ato.offset, US),
+    sndMss: u32(dv, n, L.sndMss.offset),
+    rcvMss: u32(dv, n, L.rcvMss.offset),
+    unacked: u32(dv, n, L.unacked.offset),
+    sacked: u32(dv, n, L.sacked.offset),
+    lost: u32(dv, n, L.lost.offset),
+    retrans: u32(dv, n, L.retrans.offset),
+    lastDataSent: u32(dv, n, L.lastDataSent.offset),
+    lastDataReceived: u32(dv, n, L.lastDataReceived.offset),
+    lastAckReceived: u32(dv, n, L.lastAckReceived.offset),
+    pmtu: u32(dv, n, L.pmtu.offset),
+    rcvSsthresh: u32(dv, n, L.rcvSsthresh.offset),
+    rtt: u32(dv, n, L.rtt.offset, US),
+    rttVar: u32(dv, n, L.rttVar.offset, US),
+    sndSsthresh: u32(dv, n, L.sndSsthresh.offset),
+    sndCwnd: u32(dv, n, L.sndCwnd.offset),
+    advMss: u32(dv, n, L.advMss.offset),
+    reordering: u32(dv, n, L.reordering.offset),
+    rcvRtt: u32(dv, n, L.rcvRtt.offset, US),
+    rcvSpace: u32(dv, n, L.rcvSpace.offset),
+    totalRetrans: u32(dv, n, L.totalRetrans.offset),
+    pacingRate: u64(dv, n, L.pacingRate.offset),
+    maxPacingRate: u64(dv, n, L.maxPacingRate.offset),
+    bytesAcked: u64(dv, n, L.bytesAcked.offset),
+    bytesReceived: u64(dv, n, L.bytesReceived.offset),
+    segsOut: u32(dv, n, L.segsOut.offset),
+    segsIn: u32(dv, n, L.segsIn.offset),
+    notsentBytes: u32(dv, n, L.notsentBytes.offset),
+    minRtt: u32(dv, n, L.minRtt.offset, US),
+    dataSegsIn: u32(dv, n, L.dataSegsIn.offset),
+    dataSegsOut: u32(dv, n, L.dataSegsOut.offset),
+    deliveryRate: u64(dv, n, L.deliveryRate.offset),
+    busyTime: u64(dv, n, L.busyTime.offset, US),
+    rwndLimited: u64(dv, n, L.rwndLimited.offset, US),
+    sndbufLimited: u64(dv, n, L.sndbufLimited.offset, US),
+    delivered: u32(dv, n, L.delivered.offset),
+    deliveredCe: u32(dv, n, L.deliveredCe.offset),
+    bytesSent: u64(dv, n, L.bytesSent.offset),
+    bytesRetrans: u64(dv, n, L.bytesRetrans.offset),
+    dsackDups: u32(dv, n, L.dsackDups.offset),
+    reordSeen: u32(dv, n, L.reordSeen.offset),
+    rcvOoopack: u32(dv, n, L.rcvOoopack.offset),
+    sndWnd: u32(dv, n, L.sndWnd.offset),
+    rcvWnd: u32(dv, n, L.rcvWnd.offset),
+    rehash: u32(dv, n, L.rehash.offset),
+    totalRto: u16(dv, n, L.totalRto.offset),
+    totalRtoRecoveries: u16(dv, n, L.totalRtoRecoveries.offset),
+    totalRtoTime: u32(dv, n, L.totalRtoTime.offset),
   };
   // The first 104 bytes exist on every kernel that has TCP_INFO; the type says so.
   return info as TcpInfo;
@@ -110,7 +113,7 @@ export function decodeTcpInfo(dv: DataView, length: number): TcpInfo {
 
 /** Reads TCP_INFO of a connected socket or a listening server. */
 export function getTcpInfo(socket: unknown): TcpInfo {
-  const { view, length } = readTcpInfo(resolveNow(checkTarget(socket, 'socket', true)));
+  const { view, length } = readThrough(socket, 'socket', () => readTcpInfo(resolveNow(checkTarget(socket, 'socket', true))));
   return decodeForPlatform(view, length);
 }
 

@@ -3,7 +3,7 @@
 // way up, and for what it cannot report (the "unreadable" marker) the value last written here.
 import { outOfRange } from './errors';
 import { nativeConstants, type KernelValues } from './native';
-import { rules } from './platform';
+import { rules, type PlatformRules } from './platform';
 
 /** What the kernel holds for a socket, in ms (count in probes). */
 export interface KeepAliveSettings {
@@ -17,33 +17,32 @@ export interface KeepAliveSettings {
 
 type TimedField = 'idle' | 'interval' | 'userTimeout';
 
-const UNIT_MS: Readonly<Record<TimedField, number>> = {
-  idle: rules.idleUnitMs,
-  interval: rules.intervalUnitMs,
-  userTimeout: rules.userTimeoutUnitMs,
-};
-const MIN_UNITS: Readonly<Record<TimedField, number>> = {
-  idle: rules.minIdleUnits,
-  interval: rules.minIntervalUnits,
-  userTimeout: rules.minUserTimeoutUnits,
-};
-const MAX_UNITS: Readonly<Record<TimedField, number>> = {
-  idle: rules.maxIdleUnits,
-  interval: rules.maxIntervalUnits,
-  userTimeout: rules.maxUserTimeoutUnits,
-};
+function unitMs(r: PlatformRules, field: TimedField): number {
+  return field === 'idle' ? r.idleUnitMs : field === 'interval' ? r.intervalUnitMs : r.userTimeoutUnitMs;
+}
+function minUnits(r: PlatformRules, field: TimedField): number {
+  return field === 'idle' ? r.minIdleUnits : field === 'interval' ? r.minIntervalUnits : r.minUserTimeoutUnits;
+}
+function maxUnits(r: PlatformRules, field: TimedField): number {
+  return field === 'idle' ? r.maxIdleUnits : field === 'interval' ? r.maxIntervalUnits : r.maxUserTimeoutUnits;
+}
 
-/** ms -> kernel units, rounded up; out of the kernel's range is ERR_OUT_OF_RANGE. */
-export function msToUnits(field: TimedField, ms: number): number {
-  const unitMs = UNIT_MS[field];
-  const minUnits = MIN_UNITS[field];
-  const maxMs = MAX_UNITS[field] * unitMs;
-  if (Number.isNaN(ms) || ms < 0 || ms > maxMs || (minUnits > 0 && ms === 0)) {
+/** ms -> kernel units of platform rules `r`, rounded up; out of its range is ERR_OUT_OF_RANGE. */
+export function msToUnitsFor(r: PlatformRules, field: TimedField, ms: number): number {
+  const unit = unitMs(r, field);
+  const min = minUnits(r, field);
+  const maxMs = maxUnits(r, field) * unit;
+  if (Number.isNaN(ms) || ms < 0 || ms > maxMs || (min > 0 && ms === 0)) {
     // The message is built only here: this function is on every setKeepAlive call.
-    const range = `>= ${minUnits === 0 ? 0 : 1} and <= ${maxMs} ms (${MAX_UNITS[field]} ${unitMs === 1000 ? 's' : 'ms'}, the ${process.platform} maximum)`;
+    const range = `>= ${min === 0 ? 0 : 1} and <= ${maxMs} ms (${maxUnits(r, field)} ${unit === 1000 ? 's' : 'ms'}, the ${r.platform} maximum)`;
     throw outOfRange(`options.${field}`, range, ms);
   }
-  return Math.max(minUnits, Math.ceil(ms / unitMs));
+  return Math.max(min, Math.ceil(ms / unit));
+}
+
+/** ms -> kernel units of the running platform, rounded up; out of range is ERR_OUT_OF_RANGE. */
+export function msToUnits(field: TimedField, ms: number): number {
+  return msToUnitsFor(rules, field, ms);
 }
 
 /** Idle and interval last written through a write-only path (kernel units). */
@@ -59,6 +58,15 @@ const UNREADABLE = nativeConstants.unreadable;
  * written (`written`), else the platform default; an absent user timeout reads 0.
  */
 export function settingsFromUnits(values: Readonly<KernelValues>, written?: WrittenTimes): KeepAliveSettings {
+  return settingsFromUnitsFor(rules, values, written);
+}
+
+/** settingsFromUnits for platform rules `rules` (any platform's, for tests). */
+export function settingsFromUnitsFor(
+  rules: PlatformRules,
+  values: Readonly<KernelValues>,
+  written?: WrittenTimes,
+): KeepAliveSettings {
   const last = written ?? rules.defaults;
   const [enable, idle, interval, count, userTimeout] = values;
   return {

@@ -4,7 +4,10 @@
 // `ss` on the host as an independent observer of the keepalive timer (wine and qemu-user use
 // the host kernel's sockets). Builds and stages live in .cache/prebuild/, never in build/.
 //
-//   node scripts/prebuild-all.js [linux-x64] [linux-arm64] [win32-x64]   (default: all three)
+//   node scripts/prebuild-all.js [target...]     default: every target below
+//     built and smoke-tested: linux-x64, linux-arm64 (qemu), win32-x64 (wine)
+//     compiled (and linked per scripts/cross-compile.js's policy), not run here: darwin-x64,
+//     darwin-arm64, linux-x64-musl, linux-arm64-musl, win32-arm64 (Zig from the npm registry)
 //   SKIP_BUILD=1 node scripts/prebuild-all.js     smoke-test the prebuilds already present
 //   node scripts/prebuild-all.js --installed      on any OS: smoke-test prebuilds/<this
 //                                                 platform-arch>/ natively (the workflow's check)
@@ -15,6 +18,7 @@
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { TARGETS: CROSS_TARGETS, crossCompile } = require('./cross-compile');
 
 const root = path.resolve(__dirname, '..');
 const cache = path.join(root, '.cache', 'prebuild');
@@ -168,11 +172,23 @@ async function smoke(target, pkgDir) {
 async function main() {
   const installed = process.argv[2] === '--installed';
   const native = `${process.platform}-${process.arch}`;
-  const wanted = installed ? [native] : process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(TARGETS);
+  const all = [...Object.keys(TARGETS), ...Object.keys(CROSS_TARGETS)];
+  const asked = installed ? [native] : process.argv.slice(2).length ? process.argv.slice(2) : all;
+  const crossWanted = installed ? [] : asked.filter((target) => CROSS_TARGETS[target]);
+  const wanted = asked.filter((target) => !CROSS_TARGETS[target]);
   const failures = [];
+  if (crossWanted.length && !process.env.SKIP_BUILD) {
+    step(`cross-compile (Zig, -Werror, layout asserts): ${crossWanted.join(', ')}`);
+    try {
+      await crossCompile(crossWanted);
+    } catch (error) {
+      console.error(error.message);
+      failures.push('cross-compile');
+    }
+  }
   for (const target of wanted) {
     const spec = TARGETS[target];
-    if (!spec && !installed) throw new Error(`unknown target ${target}; known: ${Object.keys(TARGETS).join(', ')}`);
+    if (!spec && !installed) throw new Error(`unknown target ${target}; known: ${all.join(', ')}`);
     if (!process.env.SKIP_BUILD && !installed) {
       step(`build ${target}`);
       copy(spec.build(target), path.join(root, 'prebuilds', target, spec.file));
@@ -183,7 +199,7 @@ async function main() {
     step(`smoke ${target}`);
     if (!(await smoke(target, stage(target)))) failures.push(target);
   }
-  step(failures.length ? `FAILED: ${failures.join(', ')}` : `all prebuilds pass: ${wanted.join(', ')}`);
+  step(failures.length ? `FAILED: ${failures.join(', ')}` : `all prebuilds pass: ${asked.join(', ')}`);
   process.exit(failures.length ? 1 : 0);
 }
 

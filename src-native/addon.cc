@@ -96,7 +96,9 @@ napi_value Constants(Js& js) {
   js.Set(constants, "optionNames", js.Freeze(names));
   js.Set(constants, "features", js.Freeze(features));
   js.Set(constants, "viaKeepAliveVals", js.Number(kViaKeepAliveVals));
+  js.Set(constants, "validated", js.Number(kValidated));
   js.Set(constants, "unreadable", js.Number(kUnreadable));
+  js.Set(constants, "checkedWithoutInode", js.Number(static_cast<double>(kCheckedWithoutInode)));
   return js.Freeze(constants);
 }
 

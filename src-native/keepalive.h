@@ -35,6 +35,11 @@ constexpr const char* kFieldNames[kFieldCount] = {"enable", "idle", "interval", 
 // write-only SIO_KEEPALIVE_VALS ioctl instead of the per-option setsockopt calls.
 constexpr uint32_t kViaKeepAliveVals = 1u << 8;
 
+// Flag next to the field bits of a mask: every value is inside the range the kernel accepts
+// (validated by lib/ against limits verified on that kernel), so no write after the first can be
+// refused and nothing is read for a rollback. Without it every written field is read first.
+constexpr uint32_t kValidated = 1u << 9;
+
 // What ReadKeepAlive reports for a value the platform cannot read back (the TS layer then
 // reports the value it last wrote, or the platform default).
 constexpr int32_t kUnreadable = INT32_MIN;
@@ -127,8 +132,15 @@ bool ApplyKeepAlive(SocketHandle sock, uint32_t mask, const KeepAliveValues& val
 // recycled for another socket is detected. 0 means "unknown".
 using SocketId = uint64_t;
 
+// The identity of a socket whose OS has no inode for it (macOS and FreeBSD: fstat() gives
+// st_ino 0), once it was checked to be a TCP stream socket: later calls skip that check (it
+// cost 4 syscalls), and lib/ compares the address pair at every call instead (target.ts), as it
+// does for a socket whose identity is unknown. 2^53: exact as a double, never an inode here.
+constexpr SocketId kCheckedWithoutInode = 1ull << 53;
+
 // Checks that `sock` is a TCP stream socket and returns its identity; or, when `expected` is not
-// 0, that it still is the socket with that identity (else error = ESTALE).
+// 0, that it still is the socket with that identity (else error = ESTALE). Where the OS gives no
+// identity the answer is kCheckedWithoutInode, and a call expecting that checks nothing more.
 bool IdentifySocket(SocketHandle sock, SocketId expected, SocketId* out, Failure* failure);
 
 // ---- Finding a libuv handle's socket (socket_lookup_uv.cc) ----

@@ -24,18 +24,21 @@ bool ApplyKeepAlive(SocketHandle sock, uint32_t mask, const KeepAliveValues& val
 
   // Read what will be overwritten, so a failure part-way can be undone. The last write is not
   // preceded by a read: nothing after it can fail, and a rejected write changes nothing. With
-  // the ioctl, the ioctl is that last write and every option before it is read.
+  // the ioctl, the ioctl is that last write and every option before it is read. With validated
+  // values only the first write can fail (bad descriptor), and it changes nothing: no reads.
+  const bool read_first = !(mask & kValidated) || via_ioctl;
   int last = -1;
   for (int i = 0; i < kFieldCount; i++) {
     if (by_option & (1u << i)) last = i;
   }
   KeepAliveValues before{};
-  for (int i = 0; i < kFieldCount; i++) {
+  for (int i = 0; i < kFieldCount && read_first; i++) {
     if (!(by_option & (1u << i)) || (i == last && !via_ioctl)) continue;
     if (!GetOption(sock, i, &before.value[i], failure)) return false;
   }
   auto restore = [&](int upto) {
-    Failure ignored;  // the first failure is the one reported
+    if (!read_first) return;  // validated: a failure can only be the first write's
+    Failure ignored;          // the first failure is the one reported
     for (int j = 0; j < upto; j++) {
       if (by_option & (1u << j)) SetOption(sock, j, before.value[j], &ignored);
     }

@@ -3,6 +3,12 @@
 // (LastSocketError in sockopt_win.cc applies the translation).
 #pragma once
 
+// Declare what Windows 10 1809 (NTDDI_WIN10_RS5) has, TCP_INFO_v1 included: the layout checks
+// need the structs; which features the running build has is probed, not assumed.
+#ifndef NTDDI_VERSION
+#define NTDDI_VERSION 0x0A000006
+#endif
+
 // Order matters: winsock2.h must come first.
 #include <winsock2.h>
 // ws2tcpip.h and mstcpip.h build on it.

@@ -1,5 +1,7 @@
 // Socket identity on POSIX: the inode of the socket, which the kernel never gives to another
-// open socket, so a recycled descriptor number is caught before any option is touched.
+// open socket, so a recycled descriptor number is caught before any option is touched. Where
+// fstat() gives no inode (macOS, FreeBSD) the identity only says "checked: a TCP socket", and
+// lib/target.ts compares the connection's address pair at every call.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -42,7 +44,8 @@ bool IsTcpStream(SocketHandle sock, Failure* failure) {
 bool IdentifySocket(SocketHandle sock, SocketId expected, SocketId* out, Failure* failure) {
   struct stat st {};
   if (fstat(sock, &st) != 0) return SyscallFailed(failure, "fstat");
-  SocketId id = static_cast<SocketId>(st.st_ino);
+  // macOS and FreeBSD report st_ino 0 for every socket: the type check is remembered instead.
+  SocketId id = st.st_ino != 0 ? static_cast<SocketId>(st.st_ino) : kCheckedWithoutInode;
   if (expected != 0) {
     if (id != expected) return Failed(failure, ESTALE, "fstat");
   } else if (!S_ISSOCK(st.st_mode)) {

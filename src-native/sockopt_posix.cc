@@ -10,6 +10,11 @@
 #include <cstring>
 
 #include "keepalive.h"
+// macOS and FreeBSD: the struct ReadTcpInfo returns against the layout table (Linux checks the
+// kernel's own <linux/tcp.h> in diag_linux.cc; libc's copy here is shorter).
+#if !defined(__linux__)
+#include "tcp_info_layout.h"
+#endif
 
 namespace tcpka {
 
@@ -74,7 +79,7 @@ bool SetKeepAliveVals(SocketHandle, const KeepAliveValues&, Failure* failure) {
 
 // Linux: TCP_INFO, whose struct grew from 104 to 280 bytes over kernel versions, so the buffer is
 // filled as far as the running kernel goes and its length is passed back. FreeBSD reads its own
-// (236-byte) struct tcp_info the same way. macOS: TCP_CONNECTION_INFO, the public struct
+// (240-byte) struct tcp_info the same way. macOS: TCP_CONNECTION_INFO, the public struct
 // tcp_connection_info (112 bytes; TCP_INFO's struct is private there). lib/ decodes each.
 #if defined(__APPLE__)
 constexpr int kTcpInfo = TCP_CONNECTION_INFO;

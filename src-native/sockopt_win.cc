@@ -8,6 +8,8 @@
 
 #include "keepalive.h"
 #include "platform_win.h"
+// TCP_INFO_v0/v1 (mstcpip.h) against the layout table the decoder reads.
+#include "tcp_info_layout.h"
 
 namespace tcpka {
 
@@ -107,11 +109,17 @@ struct Connection {
   }
 };
 
-// Reads the option and writes the same value back: both directions must work.
+// A value each option accepts on every build that has it (index = Field bit): idle 2 h,
+// interval 1 s, 10 probes, TCP_MAXRTMS 30 s. Not the value read back: a fresh socket may read 0,
+// which TCP_MAXRTMS refuses, and the probe would call a working option unsupported.
+constexpr int32_t kProbeValues[kFieldCount] = {1, 7200, 1, 10, 30000};
+
+// Reads the option and writes a known-good value: both directions must work.
 bool Accepts(SOCKET sock, int index) {
   int32_t value = 0;
   Failure ignored;
-  return GetOption(sock, index, &value, &ignored) && SetOption(sock, index, value, &ignored);
+  return GetOption(sock, index, &value, &ignored) &&
+         SetOption(sock, index, kProbeValues[index], &ignored);
 }
 
 }  // namespace

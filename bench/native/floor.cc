@@ -1,15 +1,18 @@
 // Bench-only: the cost floor. The same syscalls the package makes, issued from a C++ loop with
 // no JavaScript, N-API or validation in between. Each function runs `iterations` rounds on one
 // descriptor and returns nanoseconds per round (a negative errno if a syscall failed).
+#include <linux/netlink.h>
 #include <napi.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
+#include <vector>
 
 namespace {
 
@@ -115,12 +118,63 @@ Napi::Value Measure(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(elapsed) / static_cast<double>(iterations));
 }
 
+// The raw C dump of an inet_diag query: socket(NETLINK_SOCK_DIAG), send the request as given
+// (the same bytes the package sends: header, inet_diag_req_v2, optional bytecode), recv every
+// datagram into one reused buffer until NLMSG_DONE, close. No copy, no parsing beyond finding
+// the end. Returns the bytes received, or -errno.
+int64_t DumpOnce(const uint8_t* request, size_t len, std::vector<uint8_t>* buffer) {
+  int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return -errno;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  if (sendto(fd, request, len, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel)) < 0) {
+    int error = errno;
+    close(fd);
+    return -error;
+  }
+  int64_t total = 0;
+  for (;;) {
+    ssize_t got = recv(fd, buffer->data(), buffer->size(), 0);
+    if (got <= 0) break;
+    total += got;
+    bool done = false;
+    for (size_t offset = 0; offset + sizeof(nlmsghdr) <= static_cast<size_t>(got);) {
+      const nlmsghdr* header = reinterpret_cast<const nlmsghdr*>(buffer->data() + offset);
+      if (header->nlmsg_type == NLMSG_DONE || header->nlmsg_type == NLMSG_ERROR ||
+          header->nlmsg_len < sizeof(nlmsghdr)) {
+        done = true;
+        break;
+      }
+      offset += NLMSG_ALIGN(header->nlmsg_len);
+    }
+    if (done) break;
+  }
+  close(fd);
+  return total;
+}
+
+// dump(request: Uint8Array, iterations) -> ns per dump (negative: -errno)
+Napi::Value Dump(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array request = info[0].As<Napi::Uint8Array>();
+  int64_t iterations = info[1].As<Napi::Number>().Int64Value();
+  std::vector<uint8_t> buffer(64 * 1024);
+  int64_t start = NowNs();
+  for (int64_t n = 0; n < iterations; n++) {
+    int64_t got = DumpOnce(request.Data(), request.ByteLength(), &buffer);
+    if (got < 0) return Napi::Number::New(env, static_cast<double>(got));
+  }
+  int64_t elapsed = NowNs() - start;
+  return Napi::Number::New(env, static_cast<double>(elapsed) / static_cast<double>(iterations));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("set", Napi::Function::New(env, Measure<SetOptions>));
   exports.Set("get", Napi::Function::New(env, Measure<GetOptions>));
   exports.Set("tcpInfo", Napi::Function::New(env, Measure<GetTcpInfo>));
   exports.Set("applyLikePackage", Napi::Function::New(env, Measure<ApplyLikePackage>));
   exports.Set("readLikePackage", Napi::Function::New(env, Measure<ReadLikePackage>));
+  exports.Set("dump", Napi::Function::New(env, Dump));
   exports.Set("tcpInfoLikePackage", Napi::Function::New(env, Measure<TcpInfoLikePackage>));
   return exports;
 }

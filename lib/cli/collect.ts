@@ -25,7 +25,7 @@ export function collect(pid: number | 'self', port?: number): WatchRow[] {
   for (const state of states.values()) {
     if (port !== undefined && state.localPort !== port && state.remotePort !== port) continue;
     const fd = inodes.get(state.inode) as number;
-    rows.push({ ...state, fd, settings: readSettings(pid, fd, state.inode) });
+    rows.push({ ...state, tcpInfo: state.tcpInfo, fd, settings: readSettings(pid, fd, state.inode) }); // tcpInfo: a getter
   }
   return rows.sort((a, b) => a.localPort - b.localPort || a.remotePort - b.remotePort);
 }

@@ -5,7 +5,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type * as net from 'node:net';
-import { invalidArgType, optionsUnreadable } from '../errors';
+import { invalidArgType, optionsUnreadable, readArgument } from '../errors';
 import { readOptions, type KeepAliveOptions } from '../options';
 import { keepAliveSocketWith } from '../keepalive';
 
@@ -50,7 +50,7 @@ export function keepAliveAgent(
   const agentOptions = {
     // Node's own idle then matches ours; its interval/count are overwritten either way.
     ...(config.given.idle !== undefined ? { keepAliveMsecs: config.given.idle } : {}),
-    ...(ownOptions as http.AgentOptions | undefined),
+    ...readArgument('settings.agent', () => ({ ...(ownOptions as http.AgentOptions | undefined) })),
     keepAlive: true,
   };
   const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);

@@ -3,8 +3,25 @@
 // through Node's later setKeepAlive calls.
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { invalidArgType, optionsUnreadable } from '../errors';
 import { readOptions, type KeepAliveConfig, type KeepAliveOptions } from '../options';
 import { keepAliveSocketWith } from '../keepalive';
+
+/** Every argument is checked before anything connects: a socket is never left behind by a throw. */
+function checkArguments(options: unknown, listener: unknown, listenerName: string): void {
+  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
+  if (listener !== undefined && typeof listener !== 'function') throw invalidArgType(listenerName, 'of type function', listener);
+}
+
+/** Node's own connect; an error it throws without a code (its message builder can fail) gets one. */
+function nodeConnect<S extends net.Socket>(open: () => S): S {
+  try {
+    return open();
+  } catch (error) {
+    if (typeof (error as { code?: unknown } | null)?.code === 'string') throw error;
+    throw optionsUnreadable('options', error);
+  }
+}
 
 /** Configures a socket just created here; if that fails it is destroyed, never left open. */
 function configured<S extends net.Socket>(socket: S, config: KeepAliveConfig): S {
@@ -23,7 +40,8 @@ export function connect(
   connectListener?: () => void,
 ): net.Socket {
   const config = readOptions(keepAlive); // read once: bad options throw before anything connects
-  const socket = configured(net.connect(options), config);
+  checkArguments(options, connectListener, 'connectListener');
+  const socket = configured(nodeConnect(() => net.connect(options)), config);
   if (connectListener) socket.once('connect', connectListener);
   return socket;
 }
@@ -35,7 +53,8 @@ export function tlsConnect(
   secureConnectListener?: () => void,
 ): tls.TLSSocket {
   const config = readOptions(keepAlive);
-  const socket = configured(tls.connect(options), config);
+  checkArguments(options, secureConnectListener, 'secureConnectListener');
+  const socket = configured(nodeConnect(() => tls.connect(options)), config);
   if (secureConnectListener) socket.once('secureConnect', secureConnectListener);
   return socket;
 }

@@ -10,7 +10,7 @@ import { invalidArgType } from '../errors';
 import { adoptKeepAliveWith, keepAliveSocketWith } from '../keepalive';
 import { serverAppliesNodeKeepAlive } from '../node-internals';
 import { readOptions, type KeepAliveConfig, type KeepAliveOptions } from '../options';
-import { capabilities } from '../platform';
+import { listenerPassesOn } from '../platform';
 import { checkTarget } from '../target';
 
 interface ServerState {
@@ -23,7 +23,7 @@ const servers = new WeakMap<net.Server, ServerState>();
 
 function configureListener(server: net.Server, state: ServerState): void {
   state.inherited = false;
-  if (!capabilities().serverInheritance) return;
+  if (!listenerPassesOn(state.config.mask)) return; // e.g. FreeBSD: userTimeout is not inherited
   try {
     configure(server, state.config);
     state.inherited = true;

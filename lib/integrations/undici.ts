@@ -2,7 +2,7 @@
 // connection of that Agent/Pool/Client (and of fetch through setGlobalDispatcher) the keepalive
 // configuration. undici is an optional peer dependency, loaded only when a connector must be built.
 import type * as net from 'node:net';
-import { invalidArgType } from '../errors';
+import { invalidArgType, readArgument } from '../errors';
 import { readOptions, type KeepAliveOptions } from '../options';
 import { requirePeer } from './peer';
 import { keepAliveSocketWith } from '../keepalive';
@@ -37,7 +37,7 @@ export function keepAliveUndiciConnect(
     const undici = requirePeer<Undici>('undici', 'keepAliveUndiciConnect');
     // undici turns keepalive on with a 60 s idle before connect; make its idle ours.
     const idle = config.given.idle !== undefined ? { keepAliveInitialDelay: config.given.idle } : {};
-    connector = undici.buildConnector({ ...idle, ...connect });
+    connector = undici.buildConnector({ ...idle, ...readArgument('connect', () => ({ ...connect })) });
   } else {
     throw invalidArgType('connect', 'undici connect options (an object) or a connector function', connect);
   }

@@ -4,7 +4,7 @@
 // upgraded socket leaves the pool carrying the configuration. ws itself is never loaded here.
 import type * as http from 'node:http';
 import * as net from 'node:net';
-import { invalidArgType, optionsUnreadable } from '../errors';
+import { invalidArgType, optionsUnreadable, readArgument } from '../errors';
 import { keepAliveSocketWith } from '../keepalive';
 import { webSocketHttpServer } from '../node-internals';
 import { readOptions, type KeepAliveOptions } from '../options';
@@ -36,13 +36,18 @@ export function keepAliveWebSocketServer<W extends WebSocketServerLike>(wss: W, 
     keepAliveServer(server, config.given);
     return wss;
   }
-  wss.on('connection', (_socket, request) => {
+  const onConnection = (_socket: unknown, request: http.IncomingMessage): void => {
     try {
       keepAliveSocketWith(request.socket, config);
     } catch (error) {
       request.socket.destroy(error as Error);
     }
-  });
+  };
+  try {
+    wss.on('connection', onConnection);
+  } catch (error) {
+    throw optionsUnreadable('wss', error); // e.g. a frozen server: no listener could be added
+  }
   return wss;
 }
 
@@ -56,10 +61,10 @@ export function keepAliveWebSocketClient(
   options: KeepAliveOptions,
   agentOptions?: http.AgentOptions,
 ): { agent: http.Agent } {
-  if (typeof url !== 'string' && !(url instanceof URL)) {
+  if (typeof url !== 'string' && !readArgument('url', () => url instanceof URL)) {
     throw invalidArgType('url', 'of type string or an instance of URL', url);
   }
-  const protocol = new URL(url).protocol;
+  const protocol = readArgument('url', () => new URL(url).protocol);
   const secure = protocol === 'wss:' || protocol === 'https:';
   const agent = secure
     ? keepAliveAgent(options, { https: true, agent: agentOptions })

@@ -22,6 +22,36 @@ describe('module formats', () => {
     expect(out.trim()).toBe('true');
   });
 
+  it('require("tcp-keepalive") loads neither prom-client nor OpenTelemetry; tcp-keepalive/metrics loads prom-client on first use', () => {
+    const loaded = (): string => "Object.keys(require.cache).filter((f) => /node_modules[\\/](prom-client|@opentelemetry)[\\/]/.test(f)).length";
+    const script = [
+      "require('tcp-keepalive');",
+      `const afterMain = ${loaded()};`,
+      "const metrics = require('tcp-keepalive/metrics');",
+      `const afterSubpath = ${loaded()};`,
+      "const keepalive = require('tcp-keepalive');",
+      "const registry = new (require('prom-client').Registry)();",
+      'metrics.registerPrometheus(registry, keepalive.monitor())();',
+      `const afterRegister = ${loaded()};`,
+      'console.log(JSON.stringify({ afterMain, afterSubpath, afterRegister, names: Object.keys(metrics).sort() }));',
+      'process.exit(0);',
+    ].join('\n');
+    const out = JSON.parse(run(['-e', script]));
+    expect(out.afterMain).toBe(0);
+    expect(out.afterSubpath).toBe(0);
+    expect(out.afterRegister).toBeGreaterThan(0);
+    expect(out.names).toEqual(expect.arrayContaining(['registerOpenTelemetry', 'registerPrometheus', 'METRIC_NAMES']));
+  });
+
+  it('import from "tcp-keepalive/metrics" exposes the same functions as require', () => {
+    const out = run([
+      '--input-type=module',
+      '-e',
+      "import * as esm from 'tcp-keepalive/metrics'; import { createRequire } from 'node:module'; const cjs = createRequire(import.meta.url)('tcp-keepalive/metrics'); console.log(esm.registerPrometheus === cjs.registerPrometheus && esm.registerOpenTelemetry === cjs.registerOpenTelemetry)",
+    ]);
+    expect(out.trim()).toBe('true');
+  });
+
   it('ships types and only whitelisted files', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     expect(existsSync(join(root, pkg.types))).toBe(true);
@@ -30,6 +60,9 @@ describe('module formats', () => {
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('binding.gyp');
+    expect(files).toEqual(expect.arrayContaining(['metrics.mjs', 'dist/metrics/index.js', 'dist/metrics/index.d.ts']));
+    expect(pkg.peerDependenciesMeta['prom-client']).toEqual({ optional: true });
+    expect(pkg.peerDependenciesMeta['@opentelemetry/api']).toEqual({ optional: true });
     expect(files.some((f) => f.startsWith('test/') || f.startsWith('lib/') || f.startsWith('build/'))).toBe(false);
   });
 });

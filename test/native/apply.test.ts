@@ -113,3 +113,24 @@ describe('the N-API glue', () => {
     expect('fieldCount' in addon).toBe(false);
   });
 });
+
+(posix ? describe : describe.skip)('socket identity in state[0]', () => {
+  const { ESTALE } = constants.errno;
+  const withoutInode = (addon.constants as unknown as { checkedWithoutInode: number }).checkedWithoutInode;
+
+  it('is learned at the first call (the inode here) and checked at the next', () => {
+    state[0] = 0;
+    expect(addon.read(fd, state)).toBeUndefined();
+    const inode = state[0];
+    expect(inode).toBeGreaterThan(0);
+    expect(inode).not.toBe(withoutInode);
+    expect(addon.read(fd, state)).toBeUndefined();
+    expect(state[0]).toBe(inode);
+  });
+
+  it('never takes the "checked, no inode" marker of macOS/FreeBSD for a socket that has an inode', () => {
+    expect(withoutInode).toBe(2 ** 53);
+    state[0] = withoutInode;
+    expect(addon.read(fd, state)).toEqual({ errno: ESTALE, syscall: 'fstat', option: '' });
+  });
+});

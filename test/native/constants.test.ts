@@ -14,6 +14,7 @@ interface Constants {
   features: Readonly<Record<string, number>>;
   viaKeepAliveVals: number;
   unreadable: number;
+  checkedWithoutInode: number;
 }
 
 // The addon itself, as a user's require would load it (not through lib/).
@@ -35,7 +36,9 @@ describe('the addon exports its constants', () => {
       },
       features: { keepIdle: 1, keepIntvl: 2, keepCnt: 4, userTimeout: 8, keepAliveVals: 16, tcpInfo: 32 },
       viaKeepAliveVals: 256,
+      validated: 512,
       unreadable: -(2 ** 31),
+      checkedWithoutInode: 2 ** 53,
     });
   });
 
@@ -49,6 +52,8 @@ describe('the addon exports its constants', () => {
     const bits = Object.values(constants.features);
     expect(new Set(bits).size).toBe(bits.length);
     expect(constants.viaKeepAliveVals).toBeGreaterThanOrEqual(1 << constants.fields.length);
+    expect(constants.validated).toBeGreaterThanOrEqual(1 << constants.fields.length);
+    expect(constants.validated & constants.viaKeepAliveVals).toBe(0);
     expect(constants.stateSlots).toBeGreaterThanOrEqual(1 + constants.fields.length);
     const all = bits.reduce((a, b) => a | b, 0);
     expect(addon.probe() & ~all).toBe(0);

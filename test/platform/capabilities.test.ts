@@ -2,7 +2,7 @@
 // the other platforms are exercised by scripts/prebuild-all.js (wine) and the prebuild workflow.
 import * as os from 'node:os';
 import { capabilities } from '../../lib';
-import { probeFeatures } from '../../lib/native';
+import { nativeConstants, probeFeatures } from '../../lib/native';
 import { rules } from '../../lib/platform';
 import { forPlatform } from '../../lib/configure';
 import { optionNotSupported } from '../../lib/errors';
@@ -25,9 +25,12 @@ describe('capabilities() on Linux', () => {
     expect(Object.values(rules.settable).every(Boolean)).toBe(true);
   });
 
-  it('passes plans through unchanged (SIO_KEEPALIVE_VALS is a Windows-only path)', () => {
+  it('passes plans through, marked validated (exact Linux ranges: no rollback reads; SIO_KEEPALIVE_VALS is Windows-only)', () => {
     const config = readOptions({ idle: 1500 });
-    expect(forPlatform({ fd: 0, handle: {}, kind: 'socket' }, config)).toBe(config);
+    expect(forPlatform({ fd: 0, handle: {}, kind: 'socket' }, config)).toEqual({
+      mask: config.mask | nativeConstants.validated,
+      values: config.values,
+    });
   });
 });
 

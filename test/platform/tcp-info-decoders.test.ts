@@ -65,14 +65,19 @@ describe('decodeDarwin (struct tcp_connection_info)', () => {
 describe('decodeFreebsd (struct tcp_info, FreeBSD layout)', () => {
   it('reads the Linux-compatible head in µs and the FreeBSD tail, never Linux-only fields', () => {
     const dv = struct([
-      [0, 1, 4], [5, 1, 0b0111], [6, 1, 0x76], [8, 4, 201000], [16, 4, 16332], [52, 4, 12], [68, 4, 1500],
-      [72, 4, 750], [100, 4, 65536], [120, 4, 3], [124, 4, 1],
+      [0, 1, 4], [5, 1, 0b0111], [6, 1, 0x76], [8, 4, 201000], [16, 4, 16332], [52, 4, 12000], [68, 4, 1500],
+      [72, 4, 750], [96, 4, 131072], [100, 4, 65536], [120, 4, 3], [124, 4, 1],
     ]);
-    const info = decodeFreebsd(dv, 236);
+    const info = decodeFreebsd(dv, 240);
     expect(info).toMatchObject({
       state: 'ESTABLISHED', sndWscale: 6, rcvWscale: 7, rto: 201, sndMss: 16332, lastDataReceived: 12,
       rtt: 1.5, rttVar: 0.75, sndWnd: 65536, totalRetrans: 3, rcvOoopack: 1,
     });
+    // tcpi_last_data_recv is µs on FreeBSD (12000 µs = 12 ms), not ms as on Linux.
+    expect(info.lastDataReceived).toBe(12);
+    // tcpi_rcv_space is FreeBSD's advertised receive window: rcvWnd, not Linux's rcvSpace.
+    expect(info.rcvWnd).toBe(131072);
+    expect(info.rcvSpace).toBeUndefined();
     // Placeholders on FreeBSD (always 0 there): not reported as if they were counters.
     expect(info.probes).toBeUndefined();
     expect(info.retransmits).toBeUndefined();
