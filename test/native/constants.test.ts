@@ -13,6 +13,7 @@ interface Constants {
   optionNames: Readonly<Record<string, string>>;
   features: Readonly<Record<string, number>>;
   viaKeepAliveVals: number;
+  validated: number;
   unreadable: number;
   checkedWithoutInode: number;
 }
