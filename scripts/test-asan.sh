@@ -38,7 +38,7 @@ export CFLAGS="$SANITIZE" CXXFLAGS="$SANITIZE" LDFLAGS="-fsanitize=address"
 #    cp -p keeps timestamps, so the sanitized build is incremental between runs.
 mkdir -p "$TREE"
 rm -rf "$TREE/lib" "$TREE/test" "$TREE/src-native" "$TREE/dist" "$TREE/prebuilds" "$TREE/logs"
-cp -Rp lib test src-native binding.gyp package.json tsconfig.json tsconfig.build.json jest.config.js index.mjs "$TREE/"
+cp -Rp lib test src-native binding.gyp package.json tsconfig.json tsconfig.build.json jest.config.js index.mjs register.mjs metrics.mjs bin "$TREE/"
 [ -d prebuilds ] && cp -Rp prebuilds "$TREE/"
 ln -sfn "$ROOT/node_modules" "$TREE/node_modules"
 cp scripts/asan/lsan.supp "$SUPPRESSIONS"
