@@ -10,7 +10,7 @@ export interface Floor {
   set: FloorFunction;
   get: FloorFunction;
   tcpInfo: FloorFunction;
-  /** The package's syscall sequence: fstat, getsockopt (rollback values), setsockopt. */
+  /** The package's syscall sequence on Linux: fstat, then setsockopt (no rollback reads). */
   applyLikePackage: FloorFunction;
   /** fstat, then getsockopt of the fields in mask. */
   readLikePackage: FloorFunction;

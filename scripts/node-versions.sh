@@ -13,7 +13,7 @@ set -eu
 
 cd "$(dirname "$0")/.."
 LINES="${NODE_LINES:-20 22 24 26}"
-SUITES="${SUITES:-test/api test/integrations test/everywhere test/drivers/config}"
+SUITES="${SUITES:-test/api test/integrations test/everywhere test/drivers/config test/drivers/brokers}"
 CACHE="${NODE_CACHE:-.cache/node}"
 MODE="${1:-test}"
 

@@ -64,13 +64,10 @@ int CheckIdentity(int fd) {
   return fstat(fd, &st) == 0 ? 0 : errno;
 }
 
-// What the package's apply() does in syscalls: identity check, read for rollback (every field
-// but the last one written: nothing after it can fail), write.
+// What the package's apply() does in syscalls on Linux: the identity check, then the writes (the
+// values are validated against the kernel's exact ranges, so no rollback reads).
 int ApplyLikePackage(int fd, uint32_t mask, const int* values) {
   if (int error = CheckIdentity(fd)) return error;
-  uint32_t last = 1;
-  while (last <= (mask >> 1)) last <<= 1;  // highest bit set in mask
-  if (int error = GetOptions(fd, mask & ~last, values)) return error;
   return SetOptions(fd, mask, values);
 }
 
