@@ -5,18 +5,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasStrace } from '../helpers/strace';
 
 const ROOT = join(__dirname, '..', '..');
 const CONNECTIONS = 12;
 const EXPECTED = { enable: true, idle: 30000, interval: 3000, count: 4, userTimeout: 20000 };
-const hasStrace = (() => {
-  try {
-    execFileSync('strace', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 interface Traced {
   accepted: unknown[];

@@ -5,17 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasStrace } from '../helpers/strace';
 
 const ROOT = join(__dirname, '..', '..');
 const CALLS = 50;
-const hasStrace = (() => {
-  try {
-    execFileSync('strace', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 // CI installs strace; elsewhere this is skipped only where strace is missing.
 (hasStrace || process.env.CI ? describe : describe.skip)('setKeepAlive syscalls on Linux (strace)', () => {
