@@ -60,7 +60,7 @@ function readLive(socket: net.Socket): { info: TcpInfo | null; configured: KeepA
 }
 
 /**
- * Starts gathering evidence for `socket` (idempotent): wraps its `_destroy` so that TCP_INFO and
+ * Starts gathering evidence for `socket` (idempotent): hooks its destruction (node-internals beforeDestroy) so that TCP_INFO and
  * the settings are read when Node destroys it — for a read error this runs synchronously inside
  * the read callback, after the kernel aborted the connection and before the fd is closed.
  */

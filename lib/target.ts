@@ -171,7 +171,7 @@ export function resolveNow(target: Target): OsSocket {
 }
 
 /**
- * The OS socket of a socket being destroyed (inside Node's `_destroy`, descriptor still open),
+ * The OS socket of a socket being destroyed (inside node-internals beforeDestroy, descriptor still open),
  * or null; never throws.
  */
 export function resolveClosing(socket: net.Socket): OsSocket | null {
