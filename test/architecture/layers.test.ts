@@ -54,7 +54,8 @@ describe('lib/ structure', () => {
 
   it("touches Node's private surface from lib/node-internals.ts only", () => {
     const privateNames = /\b(_handle|_destroy|_server|_peername|_sockname|_parent|async_id_symbol)\b|\.emit\s*=|setKeepAlive\s*=/;
-    const offenders = files.filter((file) => name(file) !== 'node-internals.ts' && privateNames.test(code(file)));
+    // Comments included: a plain grep of lib/ must find these names in one module only.
+    const offenders = files.filter((file) => name(file) !== 'node-internals.ts' && privateNames.test(text.get(file)!));
     expect(offenders.map(name)).toEqual([]);
   });
 
