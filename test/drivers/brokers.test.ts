@@ -14,31 +14,10 @@ import * as grpc from '@grpc/grpc-js';
 import { connect as natsConnect } from 'nats';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { connect, getKeepAlive, keepAliveAgent, keepAliveEverywhere, tlsConnect, type EverywhereHandle } from '../../lib';
+import { connect, keepAliveAgent, tlsConnect, type EverywhereHandle } from '../../lib';
 import { closeAll, listen, portOf } from '../helpers/sockets';
-import { ssOf } from '../helpers/ss';
+import { OURS, everywhereTo, expectConfigured } from '../helpers/driver-recipes';
 import { useTestCert } from '../helpers/tls-cert';
-
-const OURS = { idle: 20000, interval: 2000, count: 5, userTimeout: 15000 };
-const EXPECTED = { enable: true, ...OURS };
-
-function expectConfigured(socket: net.Socket | undefined): void {
-  expect(socket).toBeDefined();
-  expect(getKeepAlive(socket!)).toEqual(EXPECTED);
-  const timer = ssOf(socket!).timer;
-  expect(timer?.name).toBe('keepalive');
-  expect(timer!.expiresMs).toBeLessThanOrEqual(OURS.idle);
-}
-
-/** keepAliveEverywhere for connections to `port`, collecting the sockets it configures. */
-function everywhereTo(port: number): { sockets: net.Socket[]; handle: EverywhereHandle } {
-  const sockets: net.Socket[] = [];
-  const handle = keepAliveEverywhere(OURS, {
-    servers: false,
-    filter: (socket, info) => info.port === port && sockets.push(socket) > 0,
-  });
-  return { sockets, handle };
-}
 
 /** `promise`, or a rejection naming `what` after `ms`. */
 async function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {

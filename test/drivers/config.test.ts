@@ -10,33 +10,12 @@ import { Client, Pool } from 'pg';
 import IORedis from 'ioredis';
 import { createClient } from 'redis';
 import * as mysql from 'mysql2';
-import { connect, getKeepAlive, keepAliveEverywhere, keepAliveStream, setKeepAlive, type EverywhereHandle } from '../../lib';
+import { connect, keepAliveStream, setKeepAlive, type EverywhereHandle } from '../../lib';
 import { describeAsRoot } from '../helpers/privileges';
 import { freePort, realServersMissing, startPostgres, startRedis, type RealServer } from '../helpers/real-servers';
 import { closeAll, listen, portOf } from '../helpers/sockets';
-import { ssOf } from '../helpers/ss';
+import { OURS, everywhereTo, expectConfigured } from '../helpers/driver-recipes';
 import { useTestCert } from '../helpers/tls-cert';
-
-const OURS = { idle: 20000, interval: 2000, count: 5, userTimeout: 15000 };
-const EXPECTED = { enable: true, ...OURS };
-
-function expectConfigured(socket: net.Socket | undefined): void {
-  expect(socket).toBeDefined();
-  expect(getKeepAlive(socket!)).toEqual(EXPECTED);
-  const timer = ssOf(socket!).timer;
-  expect(timer?.name).toBe('keepalive');
-  expect(timer!.expiresMs).toBeLessThanOrEqual(OURS.idle);
-}
-
-/** keepAliveEverywhere for connections to `port`, collecting the sockets it configures. */
-function everywhereTo(port: number): { sockets: net.Socket[]; handle: EverywhereHandle } {
-  const sockets: net.Socket[] = [];
-  const handle = keepAliveEverywhere(OURS, {
-    servers: false,
-    filter: (socket, info) => info.port === port && sockets.push(socket) > 0,
-  });
-  return { sockets, handle };
-}
 
 const testCert = useTestCert();
 let postgres: RealServer;
