@@ -229,6 +229,3 @@ export function locate(localAddress: string, localPort: number, peerAddress: str
 export function probeFeatures(): number {
   return addon.probe();
 }
-
-/** Whether the addon has the Linux netlink functions. */
-export const hasSockDiag = typeof addon.sockDiag === 'function';

@@ -222,11 +222,6 @@ export function unwrapSetKeepAlive(socket: net.Socket): void {
   }
 }
 
-/** The parameter count of Node's `net.Socket.prototype.setKeepAlive` (2, or 4 on Node 24.19+/26.4+). */
-export function nodeSetKeepAliveLength(socketClass: typeof net.Socket): number {
-  return socketClass.prototype.setKeepAlive.length;
-}
-
 // ---- `_destroy`: the last moment the descriptor is open -----------------------------------------
 
 /**
