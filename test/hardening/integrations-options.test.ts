@@ -19,23 +19,13 @@ import {
   keepAliveWebSocketServer,
   type KeepAliveSettings,
 } from '../../lib';
-import { closeAll, listen, portOf, track } from '../helpers/sockets';
-import { delay, ssKeepAliveTimer, within, guardUncaught } from '../helpers/hardening';
+import { listen, portOf, track } from '../helpers/sockets';
+import { closeAfterEach, delay, ssKeepAliveTimer, within, guardUncaught } from '../helpers/hardening';
 
 // An orphan socket's unhandled 'error' must fail this file, not kill the worker.
 guardUncaught();
 
-const open: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  for (const item of open.splice(0)) {
-    try {
-      await item.close();
-    } catch {
-      // already closed
-    }
-  }
-  await closeAll();
-});
+const open = closeAfterEach();
 
 const VALUES = { idle: 30000, interval: 3000, count: 4, userTimeout: 20000 };
 const EXPECTED: KeepAliveSettings = { enable: true, ...VALUES };

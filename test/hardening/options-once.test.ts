@@ -24,26 +24,16 @@ import {
   tlsConnect,
   type KeepAliveSettings,
 } from '../../lib';
-import { closeAll, connectedPair, listen, portOf, track } from '../helpers/sockets';
+import { connectedPair, listen, portOf, track } from '../helpers/sockets';
 import { useTestCert } from '../helpers/tls-cert';
-import { COUNTING_KINDS, codeOf, delay, within, type FieldValues, guardUncaught } from '../helpers/hardening';
+import { COUNTING_KINDS, closeAfterEach, codeOf, delay, within, type FieldValues, guardUncaught } from '../helpers/hardening';
 
 // An orphan socket's unhandled 'error' must fail this file, not kill the worker.
 guardUncaught();
 
 const testCert = useTestCert();
 
-const open: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  for (const item of open.splice(0)) {
-    try {
-      await item.close();
-    } catch {
-      // already closed
-    }
-  }
-  await closeAll();
-});
+const open = closeAfterEach();
 
 // What the first read returns: valid, and what the kernel must end up holding.
 const FIRST = { enable: true, idle: 30000, interval: 3000, count: 4, userTimeout: 20000 };

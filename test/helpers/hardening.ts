@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
 import { parseSs, type SsEntry } from './ss';
+import { closeAll } from './sockets';
 
 export const KNOWN_FIELDS = ['enable', 'idle', 'interval', 'count', 'userTimeout'] as const;
 export type KnownField = (typeof KNOWN_FIELDS)[number];
@@ -171,4 +172,23 @@ export function guardUncaught(): unknown[] {
     expect(described).toEqual([]);
   });
   return seen;
+}
+
+/**
+ * Servers, agents and other closables a test opens: closed after each test (those already closed
+ * are skipped), then every tracked socket (closeAll). Returns the list to push them onto.
+ */
+export function closeAfterEach(): Array<{ close(): unknown }> {
+  const open: Array<{ close(): unknown }> = [];
+  afterEach(async () => {
+    for (const item of open.splice(0)) {
+      try {
+        await item.close();
+      } catch {
+        // already closed
+      }
+    }
+    await closeAll();
+  });
+  return open;
 }
